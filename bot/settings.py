@@ -1,0 +1,104 @@
+"""The one settings object, read from the environment and an optional `.env` file.
+
+Every setting is documented in `.env.example`. Secrets (`DISCORD_TOKEN`, `FACTBOT_LLM_API_KEY`)
+are `SecretStr`, have no default and are never logged.
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+from pathlib import Path
+from typing import Literal
+
+from pydantic import AliasChoices, Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from typing_extensions import Annotated
+
+EmbeddingModelName = Literal["minilm", "e5", "openai", "ollama"]
+
+
+def _split_csv(value: object) -> object:
+    if isinstance(value, str):
+        return [part.strip() for part in value.split(",") if part.strip()]
+    return value
+
+
+class Settings(BaseSettings):
+    """All configuration of factbot: index, answering, Discord."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="FACTBOT_",
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+        populate_by_name=True,
+    )
+
+    # --- index -------------------------------------------------------------------------------
+    data_dir: Path = Field(default=Path("factbot-data"))
+    embedding_model: EmbeddingModelName = "minilm"
+    embedding_batch_size: int = Field(default=32, ge=1, le=512)
+    chunk_tokens: int = Field(default=200, ge=32, le=2048)
+    chunk_overlap: int = Field(default=40, ge=0, le=512)
+    max_file_bytes: int = Field(default=5_000_000, ge=1_000)
+    chroma_host: str | None = Field(
+        default=None, validation_alias=AliasChoices("CHROMA_HOST", "FACTBOT_CHROMA_HOST")
+    )
+    chroma_port: int | None = Field(
+        default=None, validation_alias=AliasChoices("CHROMA_PORT", "FACTBOT_CHROMA_PORT")
+    )
+
+    # --- optional network providers (never used unless selected) -----------------------------
+    openai_base_url: str | None = None
+    openai_embedding_model: str = "text-embedding-3-small"
+    ollama_base_url: str = "http://127.0.0.1:11434"
+    ollama_embedding_model: str = "nomic-embed-text"
+
+    # --- answering ---------------------------------------------------------------------------
+    composer: Literal["extractive", "llm"] = "extractive"
+    llm_provider: Literal["openai", "ollama"] = "openai"
+    llm_model: str = "gpt-4o-mini"
+    llm_base_url: str | None = None
+    llm_api_key: SecretStr | None = None
+    llm_max_retries: int = Field(default=2, ge=0, le=5)
+    retrieval_k: int = Field(default=8, ge=1, le=50)
+    max_query_chars: int = Field(default=1000, ge=50)
+
+    # --- Discord -----------------------------------------------------------------------------
+    discord_token: SecretStr | None = Field(
+        default=None, validation_alias=AliasChoices("DISCORD_TOKEN", "FACTBOT_DISCORD_TOKEN")
+    )
+    answer_channels: Annotated[list[int], NoDecode] = Field(default_factory=list)
+    moderator_roles: Annotated[list[int], NoDecode] = Field(default_factory=list)
+    reindex_sources: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    command_cooldown_seconds: float = Field(default=10.0, ge=0)
+    sync_commands: bool = False
+
+    @field_validator("answer_channels", "moderator_roles", "reindex_sources", mode="before")
+    @classmethod
+    def _csv(cls, value: object) -> object:
+        return _split_csv(value)
+
+    @cached_property
+    def named_sources(self) -> dict[str, Path]:
+        """`reindex_sources` entries of the form `name=path`, as a mapping."""
+        out: dict[str, Path] = {}
+        for entry in self.reindex_sources:
+            name, sep, path = entry.partition("=")
+            if sep and name.strip() and path.strip():
+                out[name.strip()] = Path(path.strip())
+        return out
+
+    @property
+    def chroma_is_remote(self) -> bool:
+        return bool(self.chroma_host)
+
+    @property
+    def tiktoken_cache_dir(self) -> Path:
+        return self.data_dir / "tiktoken"
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read the settings from the environment, with explicit overrides (e.g. CLI flags)."""
+    clean = {k: v for k, v in overrides.items() if v is not None}
+    return Settings(**clean)  # type: ignore[arg-type]
