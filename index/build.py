@@ -1,0 +1,301 @@
+"""Builds of the index: incremental by content hash, switched atomically when complete.
+
+A build writes a new Chroma collection and new docstore rows under a new build id, carrying
+the vectors of unchanged articles over from the active build (no re-embedding) and embedding
+only added or changed ones. Only when everything is written does `DocStore.activate` flip the
+active pointer, in one SQLite transaction. A crash at any point before that leaves the previous
+build serving and intact; the half-written build is dropped by the next build. The previous
+build is kept one generation, so readers still open on it finish their queries.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import logging
+import time
+import uuid
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from bot.settings import Settings
+from index.chunking import Chunker
+from index.docstore import BuildInfo, DocStore
+from index.embeddings import get_embeddings, model_id
+from index.ingest import collect_articles
+from index.store import (
+    add_vectors,
+    chroma_client,
+    docstore,
+    fetch_vectors,
+    open_collection,
+)
+from index.types import Article, Chunk, LoadFailure
+
+log = logging.getLogger(__name__)
+
+EMBED_BATCH = 64
+
+
+class BuildInProgressError(RuntimeError):
+    """Another build holds the data dir's build lock."""
+
+
+@dataclass(frozen=True)
+class BuildProgress:
+    """Where a running build is: `stage` in load, embed, copy, switch, done."""
+
+    stage: str
+    done: int
+    total: int
+
+
+@dataclass
+class BuildSummary:
+    """What a build did, by article source key."""
+
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    failed: list[LoadFailure] = field(default_factory=list)
+    chunks: int = 0
+    embedded_chunks: int = 0
+    seconds: float = 0.0
+    build_id: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return not self.failed
+
+    def line(self) -> str:
+        """One line: `added 3 · updated 0 · unchanged 2 · removed 0 · failed 1`."""
+        return (
+            f"added {len(self.added)} · updated {len(self.updated)} · "
+            f"unchanged {len(self.unchanged)} · removed {len(self.removed)} · "
+            f"failed {len(self.failed)}"
+        )
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def uploads_dir(settings: Settings) -> Path:
+    """Folder for files ingested from Discord; always part of a build when it exists."""
+    return settings.data_dir / "uploads"
+
+
+def build_signature(settings: Settings) -> str:
+    """Model and chunking parameters: vectors carry over only between equal signatures."""
+    return f"{model_id(settings)}|{settings.chunk_tokens}|{settings.chunk_overlap}"
+
+
+@contextmanager
+def build_lock(settings: Settings) -> Iterator[None]:
+    """An exclusive, non-blocking lock on the data dir (across processes).
+
+    Raises:
+        BuildInProgressError: another build is running.
+    """
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    with open(settings.data_dir / "build.lock", "a+") as handle:
+        try:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError as exc:
+            raise BuildInProgressError("a reindex is already running") from exc
+        try:
+            yield
+        finally:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+
+
+def build_index(
+    paths: Sequence[Path] | None,
+    settings: Settings,
+    progress: Callable[[BuildProgress], None] | None = None,
+) -> BuildSummary:
+    """Build the index from files and folders, incrementally, and switch to it when complete.
+
+    Args:
+        paths: files and folders to index; None rebuilds from the active build's roots.
+            The uploads folder (`uploads_dir`) is always included when it exists.
+        settings: data dir, model, chunking and Chroma location.
+        progress: called with a `BuildProgress` as the build advances (from this thread).
+
+    Returns:
+        The summary: added / updated / unchanged / removed / failed.
+
+    Raises:
+        BuildInProgressError: another build is running on this data dir.
+        StoreUnavailableError: Chroma cannot be reached.
+        ValueError: no paths given and no previous build to take them from.
+    """
+    report = progress or (lambda _p: None)
+    with build_lock(settings):
+        return _Build(settings, docstore(settings), report).run(paths)
+
+
+class _Build:
+    def __init__(
+        self, settings: Settings, store: DocStore, report: Callable[[BuildProgress], None]
+    ) -> None:
+        self.settings = settings
+        self.store = store
+        self.report = report
+        self.client = chroma_client(settings)
+        self.started = time.perf_counter()
+
+    def run(self, paths: Sequence[Path] | None) -> BuildSummary:
+        self._drop_unfinished()
+        previous = self.store.active_build()
+        roots = self._roots(paths, previous)
+        self.report(BuildProgress("load", 0, len(roots)))
+        ingested = collect_articles(roots, self.settings.max_file_bytes)
+        for failure in ingested.failures:
+            log.warning("skipped %s: %s", failure.path, failure.reason)
+
+        build = BuildInfo(
+            id=datetime.now(UTC).strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:6],
+            collection="",
+            created_at=datetime.now(UTC).isoformat(timespec="seconds"),
+            model=model_id(self.settings),
+            signature=build_signature(self.settings),
+            roots=[str(r) for r in roots],
+            status="building",
+        )
+        build = BuildInfo(**{**asdict(build), "collection": f"factbot-{build.id}"})
+        self.store.start_build(build)
+        collection = open_collection(self.client, build.collection, create=True)
+
+        summary = BuildSummary(failed=list(ingested.failures), build_id=build.id)
+        new = {a.id: a for a in ingested.articles}
+        old = self.store.articles(previous.id) if previous else {}
+        reusable = previous is not None and previous.signature == build.signature
+        keep = {
+            aid for aid, a in new.items()
+            if reusable and aid in old and old[aid].content_hash == a.content_hash
+        }
+        summary.unchanged = sorted(new[a].source_key for a in keep)
+        summary.added = sorted(a.source_key for aid, a in new.items() if aid not in old)
+        summary.updated = sorted(
+            a.source_key for aid, a in new.items() if aid in old and aid not in keep
+        )
+        summary.removed = sorted(a.source_key for aid, a in old.items() if aid not in new)
+
+        self.store.add_articles(build.id, new.values())
+        carried = self._carry(previous, keep, old, collection) if keep else []
+        fresh = self._embed([new[aid] for aid in new if aid not in keep], new, collection)
+        self.store.add_chunks(build.id, carried + fresh)
+        summary.chunks = len(carried) + len(fresh)
+        summary.embedded_chunks = len(fresh)
+
+        self.report(BuildProgress("switch", 0, 1))
+        summary.seconds = round(time.perf_counter() - self.started, 3)
+        replaced = self.store.activate(build.id, _summary_record(summary))
+        log.info("build %s active: %s (%d chunks)", build.id, summary.line(), summary.chunks)
+        self._retire(keep_ids={build.id, replaced})
+        self.report(BuildProgress("done", 1, 1))
+        return summary
+
+    def _roots(self, paths: Sequence[Path] | None, previous: BuildInfo | None) -> list[Path]:
+        if paths:
+            roots = [Path(p).resolve() for p in paths]
+        elif previous is not None:
+            uploads = str(uploads_dir(self.settings).resolve())
+            roots = [Path(r) for r in previous.roots if r != uploads]
+        else:
+            roots = []
+        uploads = uploads_dir(self.settings)
+        if uploads.is_dir():
+            roots.append(uploads.resolve())
+        if not roots:
+            raise ValueError("nothing to index: give files or folders to build from")
+        return list(dict.fromkeys(roots))
+
+    def _carry(
+        self,
+        previous: BuildInfo | None,
+        keep: set[str],
+        old: dict[str, Article],
+        collection,  # noqa: ANN001 - chromadb Collection
+    ) -> list[Chunk]:
+        """Copy unchanged articles' chunks and vectors from the previous build."""
+        if previous is None:
+            return []
+        chunks = [c for c in self.store.chunks(previous.id, old) if c.article_id in keep]
+        self.report(BuildProgress("copy", 0, len(chunks)))
+        vectors = fetch_vectors(open_collection(self.client, previous.collection),
+                                [c.id for c in chunks])
+        missing = [c for c in chunks if c.id not in vectors]
+        if missing:  # the old collection lost some vectors: embed those again
+            vectors.update(self._vectors(missing))
+        add_vectors(collection, chunks, [vectors[c.id] for c in chunks], old)
+        self.report(BuildProgress("copy", len(chunks), len(chunks)))
+        return chunks
+
+    def _embed(
+        self,
+        articles: list[Article],
+        by_id: dict[str, Article],
+        collection,  # noqa: ANN001 - chromadb Collection
+    ) -> list[Chunk]:
+        """Chunk and embed new or changed articles, writing vectors batch by batch."""
+        chunker = Chunker(
+            self.settings.chunk_tokens, self.settings.chunk_overlap,
+            self.settings.tiktoken_cache_dir,
+        )
+        chunks = chunker.split_all(articles)
+        self.report(BuildProgress("embed", 0, len(chunks)))
+        for begin in range(0, len(chunks), EMBED_BATCH):
+            part = chunks[begin : begin + EMBED_BATCH]
+            add_vectors(collection, part, self._vectors(part), by_id)
+            self.report(BuildProgress("embed", begin + len(part), len(chunks)))
+        return chunks
+
+    def _vectors(self, chunks: Sequence[Chunk]) -> list[list[float]]:
+        return get_embeddings(self.settings).embed_documents([c.text for c in chunks])
+
+    def _drop_unfinished(self) -> None:
+        """Remove builds a crash left half-written (their rows and their collection)."""
+        for build in self.store.builds(status="building"):
+            log.warning("dropping unfinished build %s", build.id)
+            self._drop(build)
+
+    def _retire(self, keep_ids: set[str | None]) -> None:
+        for build in self.store.builds():
+            if build.id not in keep_ids:
+                self._drop(build)
+
+    def _drop(self, build: BuildInfo) -> None:
+        try:
+            self.client.delete_collection(build.collection)
+        except Exception:  # already gone, or never created
+            log.debug("collection %s was not there", build.collection)
+        self.store.drop_build(build.id)
+
+
+def _summary_record(summary: BuildSummary) -> dict:
+    record = summary.as_dict()
+    record["failed"] = [asdict(f) for f in summary.failed]
+    return record
+
+
+def index_status_counts(settings: Settings) -> dict:
+    """Articles, chunks, outlets, last build time and model of the active build, for `status`."""
+    store = docstore(settings)
+    build = store.active_build()
+    if build is None:
+        return {"articles": 0, "chunks": 0, "outlets": 0, "last_build": None, "model": None,
+                "collection": None}
+    articles = store.articles(build.id)
+    return {
+        "articles": len(articles),
+        "chunks": len(store.chunks(build.id, articles)),
+        "outlets": len({a.meta.outlet for a in articles.values() if a.meta.outlet}),
+        "last_build": build.created_at,
+        "model": build.model,
+        "collection": build.collection,
+        "roots": build.roots,
+    }

@@ -1,0 +1,181 @@
+"""The docstore: full cleaned article texts, chunk offsets and the build registry, in SQLite.
+
+Answers quote from the article texts stored here; Chroma holds only vectors and chunk
+metadata. A build writes its rows under its own build id and becomes visible only when
+`activate` flips the active pointer in one transaction.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from index.types import Article, Chunk, SourceMeta
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS builds (
+    id TEXT PRIMARY KEY, collection TEXT NOT NULL, created_at TEXT NOT NULL,
+    model TEXT NOT NULL, signature TEXT NOT NULL, roots TEXT NOT NULL,
+    status TEXT NOT NULL, summary TEXT
+);
+CREATE TABLE IF NOT EXISTS articles (
+    build_id TEXT NOT NULL, id TEXT NOT NULL, source_key TEXT NOT NULL,
+    source_file TEXT NOT NULL, text TEXT NOT NULL, content_hash TEXT NOT NULL,
+    outlet TEXT, title TEXT, published TEXT, author TEXT, url TEXT, republished_by TEXT,
+    PRIMARY KEY (build_id, id)
+);
+CREATE TABLE IF NOT EXISTS chunks (
+    build_id TEXT NOT NULL, article_id TEXT NOT NULL, idx INTEGER NOT NULL,
+    start INTEGER NOT NULL, "end" INTEGER NOT NULL,
+    PRIMARY KEY (build_id, article_id, idx)
+);
+"""
+
+_META_FIELDS = ("outlet", "title", "published", "author", "url", "republished_by")
+
+
+@dataclass(frozen=True)
+class BuildInfo:
+    """One build of the index: its Chroma collection and what it was built from."""
+
+    id: str
+    collection: str
+    created_at: str
+    model: str
+    signature: str
+    roots: list[str] = field(default_factory=list)
+    status: str = "active"
+    summary: dict | None = None
+
+
+class DocStore:
+    """SQLite file `docstore.sqlite` under the data dir. One connection per call site."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with self._connect() as db:
+            db.executescript(SCHEMA)
+
+    @contextmanager
+    def _connect(self) -> Iterator[sqlite3.Connection]:
+        db = sqlite3.connect(self.path, timeout=30)
+        try:
+            db.execute("PRAGMA journal_mode=WAL")
+            with db:
+                yield db
+        finally:
+            db.close()
+
+    # --- builds ----------------------------------------------------------------------------
+    def active_build(self) -> BuildInfo | None:
+        """The build answers are served from, or None before the first build."""
+        with self._connect() as db:
+            row = db.execute("SELECT value FROM meta WHERE key='active_build'").fetchone()
+            return self._build(db, row[0]) if row else None
+
+    def builds(self, status: str | None = None) -> list[BuildInfo]:
+        with self._connect() as db:
+            sql = "SELECT id FROM builds" + (" WHERE status=?" if status else "")
+            ids = [r[0] for r in db.execute(sql, (status,) if status else ())]
+            return [b for b in (self._build(db, i) for i in ids) if b]
+
+    @staticmethod
+    def _build(db: sqlite3.Connection, build_id: str) -> BuildInfo | None:
+        row = db.execute(
+            "SELECT id, collection, created_at, model, signature, roots, status, summary "
+            "FROM builds WHERE id=?",
+            (build_id,),
+        ).fetchone()
+        if not row:
+            return None
+        return BuildInfo(
+            *row[:5], roots=json.loads(row[5]), status=row[6],
+            summary=json.loads(row[7]) if row[7] else None,
+        )
+
+    def start_build(self, info: BuildInfo) -> None:
+        with self._connect() as db:
+            db.execute(
+                "INSERT INTO builds VALUES (?,?,?,?,?,?,?,NULL)",
+                (info.id, info.collection, info.created_at, info.model, info.signature,
+                 json.dumps(info.roots), "building"),
+            )
+
+    def activate(self, build_id: str, summary: dict) -> str | None:
+        """Make `build_id` the active build in one transaction; return the previous one's id."""
+        with self._connect() as db:
+            row = db.execute("SELECT value FROM meta WHERE key='active_build'").fetchone()
+            previous = row[0] if row else None
+            if previous:
+                db.execute("UPDATE builds SET status='previous' WHERE id=?", (previous,))
+            db.execute(
+                "UPDATE builds SET status='active', summary=? WHERE id=?",
+                (json.dumps(summary), build_id),
+            )
+            db.execute(
+                "INSERT INTO meta VALUES ('active_build', ?) "
+                "ON CONFLICT(key) DO UPDATE SET value=excluded.value",
+                (build_id,),
+            )
+            return previous
+
+    def drop_build(self, build_id: str) -> None:
+        with self._connect() as db:
+            for table in ("articles", "chunks"):
+                db.execute(f"DELETE FROM {table} WHERE build_id=?", (build_id,))  # noqa: S608
+            db.execute("DELETE FROM builds WHERE id=?", (build_id,))
+
+    # --- articles and chunks ---------------------------------------------------------------
+    def add_articles(self, build_id: str, articles: Iterable[Article]) -> None:
+        with self._connect() as db:
+            db.executemany(
+                "INSERT OR REPLACE INTO articles VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+                [
+                    (build_id, a.id, a.source_key, a.source_file, a.text, a.content_hash,
+                     *(getattr(a.meta, f) for f in _META_FIELDS))
+                    for a in articles
+                ],
+            )
+
+    def add_chunks(self, build_id: str, chunks: Iterable[Chunk]) -> None:
+        with self._connect() as db:
+            db.executemany(
+                "INSERT OR REPLACE INTO chunks VALUES (?,?,?,?,?)",
+                [(build_id, c.article_id, c.index, c.start, c.end) for c in chunks],
+            )
+
+    def articles(self, build_id: str) -> dict[str, Article]:
+        with self._connect() as db:
+            rows = db.execute(
+                "SELECT id, text, source_file, source_key, content_hash, outlet, title, "
+                "published, author, url, republished_by FROM articles WHERE build_id=? "
+                "ORDER BY source_key",
+                (build_id,),
+            ).fetchall()
+        return {
+            r[0]: Article(
+                id=r[0], text=r[1], source_file=r[2], source_key=r[3],
+                meta=SourceMeta(*r[5:]), content_hash=r[4],
+            )
+            for r in rows
+        }
+
+    def chunks(self, build_id: str, articles: dict[str, Article]) -> list[Chunk]:
+        """All chunks of a build, text sliced from the stored article texts."""
+        with self._connect() as db:
+            rows = db.execute(
+                'SELECT article_id, idx, start, "end" FROM chunks WHERE build_id=? '
+                "ORDER BY article_id, idx",
+                (build_id,),
+            ).fetchall()
+        return [
+            Chunk(aid, idx, start, end, articles[aid].text[start:end])
+            for aid, idx, start, end in rows
+            if aid in articles
+        ]
