@@ -1,0 +1,287 @@
+"""The `factbot` command: a thin launcher over the index builder and the answering core."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from collections.abc import Callable, Sequence
+from importlib import resources
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from bot.settings import Settings, load_settings
+
+log = logging.getLogger("factbot")
+
+DEMO_QUESTIONS = (
+    "How many people were evacuated?",
+    "Did the company deny responsibility?",
+)
+
+
+def demo_corpus_path() -> Path:
+    """The invented demo corpus shipped inside the package."""
+    return Path(str(resources.files("index") / "demo_corpus"))
+
+
+def _parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--data-dir", type=Path, help="index location (FACTBOT_DATA_DIR)")
+    common.add_argument("-v", "--verbose", action="store_true", help="log progress details")
+
+    parser = argparse.ArgumentParser(
+        prog="factbot", description="Fact-check questions and claims against indexed news.",
+        parents=[common],
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    idx = sub.add_parser("index", help="build or inspect the index", parents=[common])
+    idx_sub = idx.add_subparsers(dest="index_command", required=True)
+    build = idx_sub.add_parser("build", help="index files and folders", parents=[common])
+    build.add_argument("paths", nargs="*", type=Path,
+                       help="files/folders (default: rebuild the previous ones)")
+    build.add_argument("--no-progress", action="store_true", help="no progress bar")
+    status = idx_sub.add_parser("status", help="what the index holds", parents=[common])
+    status.add_argument("--json", action="store_true")
+
+    for name, text, arg in (
+        ("ask", "answer a question from the sources", "question"),
+        ("check", "fact-check a claim against the sources", "claim"),
+        ("sources", "find passages about a topic", "topic"),
+        ("quote", "find who said or published these words", "text"),
+    ):
+        cmd = sub.add_parser(name, help=text, parents=[common])
+        cmd.add_argument(arg)
+        cmd.add_argument("--json", action="store_true", help="print one JSON object")
+    sub.add_parser("outlets", help="indexed outlets", parents=[common])
+
+    ev = sub.add_parser("eval", help="run an evaluation set", parents=[common])
+    ev.add_argument("file", nargs="?", type=Path, help="JSON Lines eval set")
+    ev.add_argument("--ramdocs", type=Path, help="RAMDocs_test.jsonl instead")
+    ev.add_argument("--limit", type=int, default=None, help="first N RAMDocs questions")
+    ev.add_argument("--json", action="store_true")
+
+    serve = sub.add_parser("serve", help="run the Discord bot", parents=[common])
+    serve.add_argument("--sync", action="store_true", help="sync slash commands at start")
+
+    demo = sub.add_parser("demo", help="index the bundled demo corpus and answer questions",
+                          parents=[common])
+    demo.add_argument("questions", nargs="*", help=f"default: {list(DEMO_QUESTIONS)}")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the `factbot` console script; returns the exit code."""
+    args = _parser().parse_args(argv)
+    _configure_logging(args.verbose)
+    try:
+        settings = load_settings(data_dir=args.data_dir)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        _fail(f"bad setting {'.'.join(map(str, first['loc']))}: {first['msg']}")
+        return 2
+    handler = _COMMANDS[args.command if args.command != "index" else f"index_{args.index_command}"]
+    try:
+        return handler(args, settings)
+    except KeyboardInterrupt:
+        _fail("interrupted")
+        return 130
+    except Exception as exc:  # one line for the user, the traceback only in verbose logs
+        message = _user_message(exc)
+        if message is None:
+            log.exception("unexpected error")
+            message = f"unexpected error: {type(exc).__name__} (run with -v for details)"
+        _fail(message)
+        return 2
+
+
+def _user_message(exc: Exception) -> str | None:
+    from index.build import BuildInProgressError
+    from index.embeddings import EmbeddingModelError
+    from index.store import StoreError
+
+    known: tuple[type[Exception], ...] = (
+        StoreError, BuildInProgressError, EmbeddingModelError, ValueError, FileNotFoundError,
+    )
+    try:
+        from bot.answer.errors import UserFacingError
+
+        known += (UserFacingError,)
+    except ImportError:  # pragma: no cover - the core is always installed with the CLI
+        pass
+    return str(exc) if isinstance(exc, known) else None
+
+
+def _configure_logging(verbose: bool) -> None:
+    from rich.logging import RichHandler
+
+    logging.basicConfig(
+        level=logging.INFO if verbose else logging.WARNING,
+        format="%(name)s: %(message)s",
+        handlers=[RichHandler(show_time=False, show_path=False, rich_tracebacks=False)],
+    )
+    for noisy in ("httpx", "chromadb", "urllib3"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
+def _fail(message: str) -> None:
+    sys.stderr.write(f"factbot: {message}\n")
+
+
+def _out(text: str) -> None:
+    sys.stdout.write(text)
+    sys.stdout.flush()
+
+
+# --- index ---------------------------------------------------------------------------------
+def _index_build(args: argparse.Namespace, settings: Settings) -> int:
+    summary = _run_build(args.paths or None, settings, show_progress=not args.no_progress)
+    _print_summary(summary)
+    return 1 if summary.failed else 0
+
+
+def _run_build(paths: list[Path] | None, settings: Settings, show_progress: bool):  # noqa: ANN202
+    from index.build import BuildProgress, build_index
+
+    if not show_progress or not sys.stderr.isatty():
+        return build_index(paths, settings)
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
+    with Progress(
+        "[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(),
+        TimeRemainingColumn(), transient=True,
+    ) as bar:
+        task = bar.add_task("loading", total=None)
+
+        def report(p: BuildProgress) -> None:
+            bar.update(task, description=p.stage, completed=p.done, total=p.total or None)
+
+        return build_index(paths, settings, report)
+
+
+def _print_summary(summary) -> None:  # noqa: ANN001
+    _out(f"{summary.line()}  ({summary.chunks} chunks, {summary.embedded_chunks} embedded, "
+         f"{summary.seconds:.1f}s)\n")
+    for failure in summary.failed:
+        _out(f"  failed: {failure.path}: {failure.reason}\n")
+
+
+def _index_status(args: argparse.Namespace, settings: Settings) -> int:
+    from index.build import index_status_counts
+
+    counts = index_status_counts(settings)
+    if args.json:
+        _out(json.dumps(counts, ensure_ascii=False) + "\n")
+        return 0
+    for key in ("articles", "chunks", "outlets", "last_build", "model"):
+        _out(f"{key.replace('_', ' ')}: {counts[key] if counts[key] is not None else '-'}\n")
+    return 0 if counts["articles"] else 1
+
+
+# --- answering -----------------------------------------------------------------------------
+def _checker(settings: Settings):  # noqa: ANN202
+    from bot.answer.core import FactChecker
+
+    return FactChecker(settings)
+
+
+def _print_reply(reply, as_json: bool) -> None:  # noqa: ANN001
+    from bot.terminal import render_reply
+
+    if as_json:
+        _out(json.dumps(reply.model_dump(mode="json"), ensure_ascii=False) + "\n")
+    else:
+        _out(render_reply(reply))
+
+
+def _ask(args: argparse.Namespace, settings: Settings) -> int:
+    _print_reply(_checker(settings).ask(args.question), args.json)
+    return 0
+
+
+def _check(args: argparse.Namespace, settings: Settings) -> int:
+    _print_reply(_checker(settings).check(args.claim), args.json)
+    return 0
+
+
+def _sources(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.terminal import render_passages
+
+    passages = _checker(settings).sources(args.topic)
+    if args.json:
+        _out(json.dumps([p.model_dump(mode="json") for p in passages], ensure_ascii=False) + "\n")
+    else:
+        _out(render_passages(passages))
+    return 0
+
+
+def _quote(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.terminal import render_provenance
+
+    result = _checker(settings).quote(args.text)
+    _out(json.dumps(result.model_dump(mode="json"), ensure_ascii=False) + "\n" if args.json
+         else render_provenance(result))
+    return 0
+
+
+def _outlets(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.terminal import render_outlets
+
+    _out(render_outlets(_checker(settings).outlets()))
+    return 0
+
+
+def _eval(args: argparse.Namespace, settings: Settings) -> int:
+    if args.ramdocs:
+        from bot.answer.ramdocs import run_ramdocs
+
+        report = run_ramdocs(settings, args.ramdocs, args.limit)
+    elif args.file:
+        from bot.answer.eval import run_eval
+
+        report = run_eval(_checker(settings), args.file)
+    else:
+        raise ValueError("give an eval file or --ramdocs PATH")
+    _out(json.dumps(report.as_dict(), ensure_ascii=False) + "\n" if args.json
+         else report.table() + "\n")
+    return 0
+
+
+def _serve(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.discord.app import run_bot
+
+    return run_bot(settings, sync=args.sync or settings.sync_commands)
+
+
+def _demo(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.terminal import render_reply
+
+    corpus = demo_corpus_path()
+    _out(f"Indexing the demo corpus ({corpus}) into {settings.data_dir} ...\n")
+    summary = _run_build([corpus], settings, show_progress=True)
+    _print_summary(summary)
+    checker = _checker(settings)
+    for question in args.questions or DEMO_QUESTIONS:
+        _out(f"\n$ factbot ask {json.dumps(question, ensure_ascii=False)}\n")
+        _out(render_reply(checker.ask(question)))
+    return 0
+
+
+_COMMANDS: dict[str, Callable[[argparse.Namespace, Settings], int]] = {
+    "index_build": _index_build,
+    "index_status": _index_status,
+    "ask": _ask,
+    "check": _check,
+    "sources": _sources,
+    "quote": _quote,
+    "outlets": _outlets,
+    "eval": _eval,
+    "serve": _serve,
+    "demo": _demo,
+}
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())
