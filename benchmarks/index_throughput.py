@@ -1,0 +1,92 @@
+"""Index throughput: chunks/s of the full pipeline next to the raw encoder's chunks/s.
+
+Generates a synthetic corpus (invented news-like articles, deterministic seed) large enough
+for >= 2,000 chunks, then measures on the same texts:
+
+1. the full pipeline: `factbot index build` (load, clean, metadata, chunk, embed, write
+   Chroma and the docstore, switch) into a fresh data dir;
+2. the raw encoder alone: `Embeddings.embed_documents` over exactly the chunk texts that
+   build produced;
+3. a second, unchanged build (incremental: nothing re-embedded).
+
+Run:  python benchmarks/index_throughput.py [--articles 400] [--model minilm]
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import tempfile
+import time
+from pathlib import Path
+
+from bot.settings import Settings
+from index.build import build_index
+from index.embeddings import get_embeddings
+from index.store import open_reader
+
+PLACES = ["Port Vellan", "Calden", "Mirrow", "Ostbrook", "Lannet", "Hessel Bay", "Drumore"]
+ACTORS = ["the dock workers' union", "the port authority", "the ministry of transport",
+          "the mayor's office", "the ferry operator", "local fishermen", "the coast guard"]
+VERBS = ["said", "claimed", "denied", "announced", "reported", "insisted", "confirmed"]
+THINGS = ["cranes at the north quay", "ferry sailings", "fuel deliveries", "the night shift",
+          "container traffic", "the harbour bridge", "cargo inspections", "wage talks"]
+
+
+def _sentence(rng: random.Random) -> str:
+    return (
+        f"{rng.choice(ACTORS).capitalize()} {rng.choice(VERBS)} that {rng.choice(THINGS)} in "
+        f"{rng.choice(PLACES)} were affected for {rng.randint(2, 90)} hours on day "
+        f"{rng.randint(1, 30)}, with {rng.randint(10, 5000)} people involved."
+    )
+
+
+def make_corpus(folder: Path, articles: int, seed: int = 7) -> None:
+    rng = random.Random(seed)
+    rows = ["file,outlet,title,published,author,url,republished_by"]
+    for n in range(articles):
+        paragraphs = [" ".join(_sentence(rng) for _ in range(rng.randint(3, 6)))
+                      for _ in range(rng.randint(4, 8))]
+        title = f"Harbour dispute update {n}"
+        (folder / f"art{n:05d}.txt").write_text(title + "\n\n" + "\n\n".join(paragraphs))
+        rows.append(f"art{n:05d}.txt,Outlet {n % 9},{title},2025-03-{n % 28 + 1:02d},,,")
+    (folder / "sources.csv").write_text("\n".join(rows) + "\n")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--articles", type=int, default=400)
+    parser.add_argument("--model", default="minilm", choices=["minilm", "e5"])
+    args = parser.parse_args()
+
+    with tempfile.TemporaryDirectory() as tmp:
+        corpus = Path(tmp) / "corpus"
+        corpus.mkdir()
+        make_corpus(corpus, args.articles)
+        settings = Settings(data_dir=Path(tmp) / "data", embedding_model=args.model)
+        embeddings = get_embeddings(settings)
+        embeddings.embed_query("warm up")  # load the model outside both timings
+
+        start = time.perf_counter()
+        summary = build_index([corpus], settings)
+        pipeline_s = time.perf_counter() - start
+        texts = [c.text for c in open_reader(settings).chunks]
+
+        start = time.perf_counter()
+        embeddings.embed_documents(texts)
+        encoder_s = time.perf_counter() - start
+
+        start = time.perf_counter()
+        again = build_index([corpus], settings)
+        rebuild_s = time.perf_counter() - start
+
+    n = summary.chunks
+    print(f"model: {args.model}  articles: {args.articles}  chunks: {n}")
+    print(f"full pipeline:      {n / pipeline_s:8.1f} chunks/s  ({pipeline_s:.1f} s)")
+    print(f"raw encoder:        {n / encoder_s:8.1f} chunks/s  ({encoder_s:.1f} s)")
+    print(f"pipeline / encoder: {encoder_s / pipeline_s:8.2f}")
+    print(f"unchanged rebuild:  {rebuild_s:8.1f} s  (re-embedded {again.embedded_chunks} chunks)")
+
+
+if __name__ == "__main__":
+    main()
