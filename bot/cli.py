@@ -17,9 +17,11 @@ from bot.settings import Settings, load_settings
 log = logging.getLogger("factbot")
 
 DEMO_QUESTIONS = (
-    "How many people were evacuated?",
-    "Did the company deny responsibility?",
+    "How many people died in the Tarnholm plant fire?",
+    "Did chlorine leak into the River Osk?",
+    "Who won the football cup final?",
 )
+DEMO_CLAIMS = ("The fire was caused by lightning.",)
 
 
 def demo_corpus_path() -> Path:
@@ -267,6 +269,9 @@ def _demo(args: argparse.Namespace, settings: Settings) -> int:
     for question in args.questions or DEMO_QUESTIONS:
         _out(f"\n$ factbot ask {json.dumps(question, ensure_ascii=False)}\n")
         _out(render_reply(checker.ask(question)))
+    for claim in () if args.questions else DEMO_CLAIMS:
+        _out(f"\n$ factbot check {json.dumps(claim, ensure_ascii=False)}\n")
+        _out(render_reply(checker.check(claim)))
     return 0
 
 
