@@ -1,0 +1,240 @@
+"""Who says so: speakers, reporting verbs, denial and hedge cues in a sentence.
+
+Rules, not a model: a reporting verb from a fixed list ("claimed", "said", "denied",
+"according to", ...) marks a sentence as someone's statement rather than the outlet's own
+report. The speaker is the noun phrase just before the verb (after the last comma or quote
+mark), or the name after "according to" / an inverted "said X". Pronouns (he, she) are
+resolved to the last named speaker of the same article.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from enum import StrEnum
+
+from bot.answer.sentences import Sentence, split_sentences
+from index.types import Article
+
+
+class Cue(StrEnum):
+    """The kind of a reporting verb."""
+
+    CLAIM = "claim"  # said, claimed, told, insisted ... someone's assertion
+    DENIAL = "denial"  # denied, rejected ... someone's denial
+    CONCESSION = "concession"  # acknowledged, conceded, admitted, confirmed
+
+
+_VERBS: dict[str, Cue] = {
+    **dict.fromkeys(
+        "said says say claimed claims claim told tells insisted insists predicted predicts "
+        "announced announces tweeted stated states alleged alleges declared described warned "
+        "warns added adds argued argues noted reported reports accused vowed vow boasted "
+        "suggested asserted wrote".split(),
+        Cue.CLAIM,
+    ),
+    **dict.fromkeys("denied denies deny rejected rejects dismissed disputed disputes "
+                    "refuted".split(), Cue.DENIAL),
+    **dict.fromkeys("acknowledged acknowledges conceded concedes admitted admits confirmed "
+                    "confirms".split(), Cue.CONCESSION),
+}
+_VERB_RE = re.compile(r"\b(" + "|".join(sorted(_VERBS, key=len, reverse=True)) + r")\b")
+_ACCORDING = re.compile(r"\baccording to ((?:[A-Z][\w'’.-]*\s?)+)")
+_NOUN_CONTEXT = frozenset(
+    "the its their his her of though these those by a an such no any our your this that "
+    "unverified earlier".split()
+)
+_PASSIVE = frozenset("was were been being is are be".split())
+_RELATIVE = frozenset("who which that whom whose where when".split())
+PRONOUNS = frozenset("he she they it we i".split())
+_DETERMINERS = ("the ", "a ", "an ")
+_NP_BOUNDARY = re.compile(r"[,;:“”\"‘(–—]|\s-\s|\b(?:that|and|while|but|though|as|after|when)\s")
+_FILLERS = frozenset("also both all has have had exclusively previously later earlier then "
+                     "now repeatedly again".split())
+_OPENERS = frozenset("asked speaking earlier nevertheless no there it this however but "
+                     "meanwhile".split())
+_TIME_LEAD = re.compile(r"^(?:(?:this|on|last|early|earlier|later) \w+,? )", re.IGNORECASE)
+_PREPOSITIONS = frozenset("in of at from on for with by to the into near".split())
+MAX_SPEAKER_WORDS = 8
+
+NEGATION_RE = re.compile(
+    r"\b(?:not|no|never|none|nothing|nobody|neither|nor|without|cannot)\b|n[’']t\b",
+    re.IGNORECASE,
+)
+DENIAL_RE = re.compile(
+    r"\b(?:den(?:y|ied|ies)|reject(?:ed|s)?|dismiss(?:ed|es)?|disputed?|refuted?|false|"
+    r"nothing to do with|no involvement|not involved)\b",
+    re.IGNORECASE,
+)
+HEDGE_RE = re.compile(
+    r"\b(?:allegedly|reportedly|purportedly|apparently|unverified|unconfirmed|"
+    r"(?:have|has|had|could) not been (?:independently )?(?:verified|confirmed)|"
+    r"said to be|claimed to)\b",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Attribution:
+    """The attribution of one sentence.
+
+    Attributes:
+        speaker: display name of who is quoted or reported (None when not stated).
+        verb: the reporting verb as written ("claimed"), or "according to".
+        cue: claim, denial or concession.
+        speaker_start: offset of the speaker phrase in the sentence (-1 when not in it).
+        speaker_end: end offset of the speaker phrase in the sentence.
+        pronoun: True when the sentence names the speaker only by a pronoun (resolved).
+        hedged: the sentence itself hedges ("allegedly", "have not been verified").
+    """
+
+    speaker: str | None
+    verb: str | None
+    cue: Cue | None
+    speaker_start: int = -1
+    speaker_end: int = -1
+    pronoun: bool = False
+    hedged: bool = False
+
+    @property
+    def attributed(self) -> bool:
+        """True when the sentence reports someone's statement, not the outlet's own facts."""
+        return self.verb is not None or self.hedged
+
+
+def _clean_np(phrase: str) -> str:
+    words = phrase.strip().split()
+    while words and (words[-1].lower() in _FILLERS or words[-1].lower().endswith("ly")):
+        words.pop()
+    words = words[-MAX_SPEAKER_WORDS:]
+    text = _TIME_LEAD.sub("", " ".join(words))
+    for det in _DETERMINERS:
+        if text.lower().startswith(det):
+            text = text[len(det):]
+    return text.strip(" ,")
+
+
+def display_name(phrase: str) -> str:
+    """The name part of a speaker phrase: "Kremlin spokesman Dmitry Peskov" -> "Dmitry Peskov".
+
+    A trailing run of capitalised words (allowing "of") is the name; a phrase ending in a
+    lower-case word ("Russian sources", "Belgorod's governor") is kept whole.
+    """
+    words = phrase.split()
+    if not words or not words[-1][:1].isupper():
+        return phrase
+    run: list[str] = []
+    for word in reversed(words):
+        if word[:1].isupper() or (word == "of" and run):
+            run.append(word)
+        else:
+            break
+    while run and run[-1] == "of":
+        run.pop()
+    rest = words[: len(words) - len(run)]
+    if rest and rest[-1].lower() in _PREPOSITIONS:
+        return phrase  # "fighters serving in the Ukrainian Armed Forces": keep it whole
+    return " ".join(reversed(run)) or phrase
+
+
+def _opening_np(text: str) -> tuple[str, int] | None:
+    """The sentence-opening noun phrase before an apposition ("Kyrylo Budanov, ..., said")."""
+    match = re.match(r"\s*([A-Z][^,;:“”\"–—()]{0,80}?)\s*(?:,|\s[–—-]\s|[–—])", text)
+    if not match:
+        return None
+    phrase = match.group(1)
+    words = phrase.split()
+    if len(words) > MAX_SPEAKER_WORDS or words[0].lower().endswith("ing") \
+            or words[0].lower() in _FILLERS | _OPENERS:
+        return None
+    name = _clean_np(phrase)
+    return name, text.find(name, match.start(1))
+
+
+def attribute(text: str) -> Attribution:
+    """Find the reporting verb and speaker of one sentence.
+
+    Args:
+        text: the sentence.
+
+    Returns:
+        The attribution; `verb` is None when the sentence states something in the
+        outlet's own voice.
+    """
+    hedged = bool(HEDGE_RE.search(text))
+    according = _ACCORDING.search(text)
+    for match in _VERB_RE.finditer(text):
+        verb = match.group(1)
+        before = text[: match.start()]
+        prev_words = before.split()
+        raw_prev = prev_words[-1] if prev_words else ""
+        prev = raw_prev.lower().strip("“”\"'‘’,")
+        if verb.startswith("claim") and (prev in _NOUN_CONTEXT or prev.endswith(("’s", "'s"))):
+            continue  # "claims by Russian authorities", "its claimed capture": a noun
+        if prev in _PASSIVE:
+            continue  # "was declared a terrorist organization": the outlet's report
+        cut = 0
+        for boundary in _NP_BOUNDARY.finditer(before):
+            cut = boundary.end()
+        phrase = before[cut:]
+        np = _clean_np(phrase)
+        first = np.split()[0].lower() if np.split() else ""
+        if first in _RELATIVE:
+            continue
+        if not np:
+            after = text[match.end():]
+            inverted = re.match(r"\s+((?:the\s+)?(?:[\w'’-]+\s?){1,5}?)\s*[.!]?[\"”’]?\s*$",
+                                after)
+            if inverted and raw_prev.endswith(("”", '"', ",", "’")):
+                name = _clean_np(inverted.group(1))
+                s = text.find(name, match.end())
+                return Attribution(display_name(name), verb, _VERBS[verb], s, s + len(name),
+                                   hedged=hedged)
+            opening = _opening_np(text)
+            if opening:
+                name, s = opening
+                return Attribution(display_name(name), verb, _VERBS[verb], s, s + len(name),
+                                   hedged=hedged)
+            return Attribution(None, verb, _VERBS[verb], hedged=hedged)
+        start = text.rfind(np, 0, match.start())
+        is_pronoun = np.lower() in PRONOUNS
+        name = np if is_pronoun else display_name(np)
+        return Attribution(name, verb, _VERBS[verb], start, start + len(np),
+                           pronoun=is_pronoun, hedged=hedged)
+    if according:
+        name = according.group(1).strip()
+        s = according.start(1)
+        return Attribution(name, "according to", Cue.CLAIM, s, s + len(name), hedged=hedged)
+    return Attribution(None, None, None, hedged=hedged)
+
+
+def attribute_in_article(sentence: Sentence, article: Article) -> Attribution:
+    """Attribution of a sentence with pronoun speakers resolved from earlier sentences.
+
+    "He denied claims ..." after "Ponomarev claimed ..." gets speaker "Ponomarev".
+    """
+    found = attribute(sentence.text)
+    if not found.pronoun or found.speaker is None or found.speaker.lower() not in ("he", "she"):
+        return found
+    previous = [s for s in split_sentences(article) if s.end <= sentence.start and s.citable]
+    for earlier in reversed(previous[-8:]):
+        other = attribute(earlier.text)
+        if other.speaker and not other.pronoun and _is_singular(other.speaker):
+            return Attribution(other.speaker, found.verb, found.cue, found.speaker_start,
+                               found.speaker_end, pronoun=True, hedged=found.hedged)
+    return found
+
+
+def _is_singular(speaker: str) -> bool:
+    last = speaker.split()[-1]
+    return last[:1].isupper() or not last.endswith("s")
+
+
+def is_negated(text: str) -> bool:
+    """True when the text contains a negation ("not", "no", "didn't", "never", ...)."""
+    return bool(NEGATION_RE.search(text))
+
+
+def has_denial(text: str) -> bool:
+    """True when the text contains a denial cue ("denied", "nothing to do with", ...)."""
+    return bool(DENIAL_RE.search(text))

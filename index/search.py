@@ -1,0 +1,233 @@
+"""Hybrid retrieval: dense (Chroma, cosine) and lexical (BM25 via `bm25s`) fused by RRF.
+
+The lexical side works on normalised tokens (`lexical_tokens`): lower-cased, accents folded,
+thousands separators removed from numbers, a light suffix stemmer, a few domain aliases
+("Liberty of Russia" = "Freedom of Russia", RDK = RVC) and a transliteration key that makes
+spelling variants of names meet (Grayvoron/Graivoron, Zelensky/Zelenskyy). The same function
+tokenises chunks and queries, so both sides agree.
+
+Results keep several outlets: at most `per_article` chunks of one article are returned before
+lower-ranked chunks of other articles are considered.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import re
+import threading
+import unicodedata
+from collections import Counter
+from collections.abc import Sequence
+from typing import Protocol
+
+import bm25s
+import numpy as np
+
+from index.types import Article, Chunk, Hit
+
+log = logging.getLogger(__name__)
+
+RRF_K = 60  # the usual RRF constant (Cormack et al. 2009); flattens rank differences deep down
+CANDIDATES_PER_SIDE = 40  # how deep each retriever is read before fusion
+DEFAULT_PER_ARTICLE = 2  # chunks of one article kept before other articles get a turn
+
+_WORD = re.compile(r"[a-z0-9]+(?:[.,][0-9]+)*")
+_ALIASES = {
+    "liberty": "freedom",
+    "rdk": "rvc",
+    "kiev": "kyiv",
+    "grayvoron": "graivoron",
+    "kilometre": "km",
+    "kilometer": "km",
+    "kilometres": "km",
+    "kilometers": "km",
+    "km": "km",
+}
+STOPWORDS = frozenset(
+    """a an and are as at be been being but by can could did do does done for from had has have
+    he her his how i if in into is it its me my no nor not of on or our she so than that the
+    their them then there these they this those to was we were what when where which who whom
+    why will with would you your yes about after before also any all many much more most some
+    such only over under up down out s t just than very should shall may might must our ours
+    him himself herself itself themselves""".split()
+)
+
+
+class SearchableReader(Protocol):
+    """What the searcher needs from an index reader (`index.store.IndexReader` has it)."""
+
+    articles: dict[str, Article]
+    chunks: list[Chunk]
+
+    def dense_search(self, query: str, k: int) -> list[tuple[Chunk, float]]: ...
+
+
+def fold(text: str) -> str:
+    """Lower-case and strip accents (NFKD, combining marks dropped)."""
+    decomposed = unicodedata.normalize("NFKD", text.lower())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def translit_key(token: str) -> str:
+    """A spelling-variant key: y/j read as i, kh as h, doubled letters collapsed."""
+    if token.isdigit():
+        return token
+    key = token.replace("kh", "h").replace("y", "i").replace("j", "i")
+    return re.sub(r"(.)\1+", r"\1", key)
+
+
+def stem(token: str) -> str:
+    """A light English suffix stemmer (plural, -ing, -ed); numbers are left alone."""
+    if token.isdigit() or len(token) <= 3:
+        return token
+    for suffix, repl in (("ies", "y"), ("sses", "ss"), ("ing", ""), ("ed", ""), ("es", "e"),
+                         ("s", "")):
+        if token.endswith(suffix) and len(token) - len(suffix) >= 3:
+            if suffix == "s" and token.endswith("ss"):
+                return token
+            return token[: len(token) - len(suffix)] + repl
+    return token
+
+
+def normalise_token(raw: str) -> str:
+    """Canonical form of one folded word: number without separators, alias, stem, key."""
+    if raw[0].isdigit():
+        return raw.replace(",", "").split(".")[0] if re.fullmatch(r"[0-9,]+(\.[0-9]+)?", raw) \
+            else raw
+    word = _ALIASES.get(raw, raw)
+    return translit_key(stem(word))
+
+
+def lexical_tokens(text: str, keep_stopwords: bool = False) -> list[str]:
+    """Normalised tokens of a text for BM25 and term overlap.
+
+    Args:
+        text: any text (query, chunk, sentence).
+        keep_stopwords: keep function words (off for retrieval).
+
+    Returns:
+        Tokens in order, e.g. "Grayvoron's 40-kilometre strip" -> ["graivoron", "40", "km",
+        "strip"].
+    """
+    out = []
+    for raw in _WORD.findall(fold(text).replace("’", "'")):
+        if not keep_stopwords and raw in STOPWORDS:
+            continue
+        out.append(normalise_token(raw))
+    return out
+
+
+class HybridSearcher:
+    """BM25 over the reader's chunks (built once) fused with the reader's dense search."""
+
+    def __init__(self, reader: SearchableReader) -> None:
+        self.reader = reader
+        self.chunks: list[Chunk] = list(reader.chunks)
+        self._lock = threading.Lock()
+        tokenised = [lexical_tokens(c.text) or ["_empty_"] for c in self.chunks]
+        self.doc_freq: Counter[str] = Counter()
+        for tokens in tokenised:
+            self.doc_freq.update(set(tokens))
+        self._bm25 = bm25s.BM25()
+        if self.chunks:
+            self._bm25.index(tokenised, show_progress=False)
+        log.info("BM25 index over %d chunks", len(self.chunks))
+
+    def idf(self, token: str) -> float:
+        """Inverse document frequency of a normalised token over chunks (absent = highest)."""
+        n = max(len(self.chunks), 1)
+        df = self.doc_freq.get(token, 0)
+        return math.log(1.0 + (n - df + 0.5) / (df + 0.5))
+
+    def lexical_search(self, query: str, k: int) -> list[tuple[Chunk, float]]:
+        """Chunks by BM25 score (positive scores only), best first."""
+        tokens = lexical_tokens(query)
+        if not tokens or not self.chunks:
+            return []
+        with self._lock:  # bm25s scoring is not documented as thread-safe
+            scores = self._bm25.get_scores(tokens)
+        order = np.argsort(-scores)[:k]
+        return [(self.chunks[i], float(scores[i])) for i in order if scores[i] > 0]
+
+    def search(
+        self,
+        query: str,
+        k: int = 8,
+        per_article: int = DEFAULT_PER_ARTICLE,
+        candidates: int = CANDIDATES_PER_SIDE,
+    ) -> list[Hit]:
+        """Hybrid search: dense and BM25 candidates fused by reciprocal rank.
+
+        Args:
+            query: the question or claim.
+            k: hits to return.
+            per_article: at most this many chunks of one article before others get a turn
+                (they fill remaining slots afterwards, so `k` hits come back when they exist).
+            candidates: depth read from each retriever.
+
+        Returns:
+            Hits, best first; `score` is the RRF score, with the dense cosine similarity and
+            the BM25 score kept where each side found the chunk.
+
+        Raises:
+            index.store.StoreUnavailableError: the dense side (Chroma) failed.
+        """
+        depth = max(candidates, k * 3)
+        dense = self.reader.dense_search(query, depth)
+        lexical = self.lexical_search(query, depth)
+        fused: dict[str, float] = {}
+        dense_sim: dict[str, float] = {}
+        lex_score: dict[str, float] = {}
+        by_id: dict[str, Chunk] = {}
+        for rank, (chunk, sim) in enumerate(dense):
+            fused[chunk.id] = fused.get(chunk.id, 0.0) + 1.0 / (RRF_K + rank + 1)
+            dense_sim[chunk.id] = sim
+            by_id[chunk.id] = chunk
+        for rank, (chunk, score) in enumerate(lexical):
+            fused[chunk.id] = fused.get(chunk.id, 0.0) + 1.0 / (RRF_K + rank + 1)
+            lex_score[chunk.id] = score
+            by_id[chunk.id] = chunk
+        ranked = sorted(fused, key=lambda cid: (-fused[cid], cid))
+        picked = diversify(ranked, {cid: by_id[cid].article_id for cid in ranked}, k,
+                           per_article)
+        hits = []
+        for cid in picked:
+            chunk = by_id[cid]
+            article = self.reader.articles.get(chunk.article_id)
+            if article is None:
+                continue
+            hits.append(Hit(chunk=chunk, article=article, score=fused[cid],
+                            dense_similarity=dense_sim.get(cid),
+                            lexical_score=lex_score.get(cid)))
+        return hits
+
+
+def diversify(ranked: Sequence[str], group: dict[str, str], k: int, per_group: int) -> list[str]:
+    """Take ranked ids, at most `per_group` of one group first; fill up with the rest.
+
+    Args:
+        ranked: ids, best first.
+        group: the group (article) of each id.
+        k: how many to return.
+        per_group: cap per group in the first pass.
+
+    Returns:
+        Up to `k` ids in rank order of selection.
+    """
+    taken: list[str] = []
+    counts: Counter[str] = Counter()
+    overflow: list[str] = []
+    for cid in ranked:
+        if len(taken) >= k:
+            break
+        if counts[group[cid]] < per_group:
+            taken.append(cid)
+            counts[group[cid]] += 1
+        else:
+            overflow.append(cid)
+    for cid in overflow:
+        if len(taken) >= k:
+            break
+        taken.append(cid)
+    return taken
