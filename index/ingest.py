@@ -1,0 +1,170 @@
+"""From paths on disk to cleaned `Article`s: load -> metadata -> clean, never raising per file.
+
+Which files are read:
+
+- a path to a file is taken as given (an unsupported extension is a failure);
+- a folder is walked recursively in sorted order; hidden files and folders (name starting
+  with `.`) and every `sources.csv` are skipped; a `README.md` is skipped when its folder has a
+  `sources.csv` that does not list it (the folder is a corpus and the README describes it);
+  any other file with an unsupported extension is reported as a failure.
+
+Each article's metadata comes from the folder's `sources.csv` row, then the document, then
+text heuristics (see `index.metadata`). For JSON Lines files, whose lines are separate
+articles, the fields of each line win over a file-level csv row.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from index.clean import clean_text
+from index.loaders import RawDocument, file_format, load_documents
+from index.metadata import (
+    SOURCES_CSV,
+    SourcesTable,
+    article_meta,
+    heuristic_meta,
+    read_sources_csv,
+)
+from index.types import Article, LoadFailure
+
+log = logging.getLogger(__name__)
+
+EMPTY_AFTER_CLEANING = "no article text left after cleaning"
+
+
+@dataclass(slots=True)
+class IngestResult:
+    """The articles that were built and every file (or JSON line) that could not be used."""
+
+    articles: list[Article] = field(default_factory=list)
+    failures: list[LoadFailure] = field(default_factory=list)
+
+
+def collect_articles(paths: Sequence[Path], max_bytes: int) -> IngestResult:
+    """Load, describe and clean every article under the given paths.
+
+    Args:
+        paths: files and folders (folders are walked recursively; see the module docstring).
+        max_bytes: files larger than this are refused without being read.
+
+    Returns:
+        The articles in a stable order (paths in the order given, folders sorted) and the
+        failures, each with a one-line reason. Never raises for a bad file.
+    """
+    result = IngestResult()
+    tables: dict[Path, SourcesTable] = {}
+    seen_files: set[Path] = set()
+    seen_keys: set[str] = set()
+    for path in paths:
+        for file, failure in _expand(Path(path), tables):
+            if failure is not None:
+                result.failures.append(failure)
+                continue
+            resolved = file.resolve()
+            if resolved in seen_files:
+                continue
+            seen_files.add(resolved)
+            try:
+                _ingest_file(file, max_bytes, _table(file.parent, tables, result), result,
+                             seen_keys)
+            except Exception as err:  # a bad file must never stop the ingest
+                log.exception("unexpected error while ingesting %s", file)
+                reason = f"unexpected error: {type(err).__name__}: {err}".splitlines()[0]
+                result.failures.append(LoadFailure(path=str(file), reason=reason))
+    return result
+
+
+def article_from_document(doc: RawDocument, table: SourcesTable | None) -> Article | None:
+    """Merge metadata, clean the text and build the `Article` (None when no text is left).
+
+    Args:
+        doc: the loaded document.
+        table: the `sources.csv` of the document's folder, if any.
+    """
+    cleaned = clean_text(doc.text, doc.format)
+    if not cleaned.strip():
+        return None
+    csv_row = table.lookup(doc.source_file) if table else None
+    meta = article_meta(
+        csv_row,
+        doc.doc_meta,
+        heuristic_meta(doc.text, cleaned),
+        document_first=doc.format == "jsonl",
+    )
+    return Article.make(cleaned, doc.source_file, doc.source_key, meta)
+
+
+def _ingest_file(
+    file: Path,
+    max_bytes: int,
+    table: SourcesTable,
+    result: IngestResult,
+    seen_keys: set[str],
+) -> None:
+    loaded = load_documents(file, max_bytes)
+    result.failures.extend(loaded.failures)
+    for doc in loaded.documents:
+        if doc.source_key in seen_keys:
+            continue
+        seen_keys.add(doc.source_key)
+        article = article_from_document(doc, table)
+        if article is None:
+            where = doc.source_key if "#L" in doc.source_key else str(file)
+            result.failures.append(LoadFailure(path=where, reason=EMPTY_AFTER_CLEANING))
+            continue
+        result.articles.append(article)
+
+
+def _table(folder: Path, tables: dict[Path, SourcesTable], result: IngestResult) -> SourcesTable:
+    key = folder.resolve()
+    if key not in tables:
+        csv_path = folder / SOURCES_CSV
+        tables[key] = read_sources_csv(csv_path) if csv_path.is_file() else SourcesTable()
+        if tables[key].failure is not None:
+            result.failures.append(tables[key].failure)
+    return tables[key]
+
+
+def _expand(
+    path: Path, tables: dict[Path, SourcesTable]
+) -> Iterator[tuple[Path, LoadFailure | None]]:
+    if path.is_dir():
+        yield from _walk(path, tables)
+    elif path.exists():
+        yield path, None
+    else:
+        yield path, LoadFailure(path=str(path), reason="no such file or folder")
+
+
+def _walk(root: Path, tables: dict[Path, SourcesTable]) -> Iterator[tuple[Path, LoadFailure | None]]:
+    try:
+        entries = sorted(root.iterdir(), key=lambda p: p.name)
+    except OSError as err:
+        yield root, LoadFailure(path=str(root), reason=f"cannot list folder ({err.strerror})")
+        return
+    for entry in entries:
+        if entry.name.startswith("."):
+            continue
+        if entry.is_dir():
+            yield from _walk(entry, tables)
+            continue
+        if entry.name.lower() == SOURCES_CSV or _is_corpus_readme(entry):
+            continue
+        if file_format(entry) is None:
+            ext = entry.suffix.lower() or "(no file extension)"
+            yield entry, LoadFailure(path=str(entry), reason=f"unsupported file type {ext}")
+            continue
+        yield entry, None
+
+
+def _is_corpus_readme(path: Path) -> bool:
+    if path.name.lower() != "readme.md":
+        return False
+    csv_path = path.parent / SOURCES_CSV
+    if not csv_path.is_file():
+        return False
+    return read_sources_csv(csv_path).lookup(path.name) is None
