@@ -18,7 +18,7 @@ ZWSP = "\u200b"
 _INVISIBLE = re.compile("[\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
 _MASS_MENTION = re.compile(r"@(everyone|here)", re.IGNORECASE)
 _ID_MENTION = re.compile(r"<(@[!&]?|#)(\d{15,25})>")
-_CODE_FENCE = re.compile(r"```[a-zA-Z0-9_+-]*\n?|```")
+_CODE_FENCE = re.compile(r"```[a-zA-Z0-9_+-]*\n|```")
 _WHITESPACE = re.compile(r"\s+")
 
 QUESTION_WORDS = frozenset(

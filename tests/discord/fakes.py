@@ -50,7 +50,7 @@ class FakeCore:
     delay: float = 0.0
     dead: bool = False
     n_sources: int = 2
-    quote: str | None = None
+    quote_text: str | None = None
     max_chars: int = 1000
     calls: list[tuple] = field(default_factory=list)
     threads: list[str] = field(default_factory=list)
@@ -73,12 +73,12 @@ class FakeCore:
     def ask(self, question: str, context: str | None = None) -> Reply:
         self._enter("ask", question, context)
         self._validate(question)
-        return make_reply(question, self.n_sources, self.quote)
+        return make_reply(question, self.n_sources, self.quote_text)
 
     def check(self, claim: str) -> Reply:
         self._enter("check", claim)
         self._validate(claim)
-        return make_reply(claim, self.n_sources, self.quote, mode="claim")
+        return make_reply(claim, self.n_sources, self.quote_text, mode="claim")
 
     def sources(self, topic: str, limit: int = 10) -> list[Passage]:
         self._enter("sources", topic, limit)
