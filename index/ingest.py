@@ -75,6 +75,7 @@ def collect_articles(paths: Sequence[Path], max_bytes: int) -> IngestResult:
                 log.exception("unexpected error while ingesting %s", file)
                 reason = f"unexpected error: {type(err).__name__}: {err}".splitlines()[0]
                 result.failures.append(LoadFailure(path=str(file), reason=reason))
+    result.failures = list(dict.fromkeys(result.failures))  # a path given twice: report once
     return result
 
 
