@@ -52,34 +52,67 @@ _RELATED_HEADER = re.compile(
     re.IGNORECASE,
 )
 _LINE_RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("audio", re.compile(
-        r"^(listen to this article|loading audio\W*|this audio is (created|generated) with ai"
-        r"( assistance)?\.?|listen and subscribe to\b.*|audio (player|version)\b.*)$",
-        re.IGNORECASE)),
+    (
+        "audio",
+        re.compile(
+            r"^(listen to this article|loading audio\W*|this audio is (created|generated) with ai"
+            r"( assistance)?\.?|listen and subscribe to\b.*|audio (player|version)\b.*)$",
+            re.IGNORECASE,
+        ),
+    ),
     ("read-more", re.compile(r"^(>+\s*)?(read more|read also|also read)\b.*$", re.IGNORECASE)),
-    ("comment-form", re.compile(
-        r"^(your email address will not be published\b.*|required fields are marked\b.*|"
-        r"this site uses akismet\b.*|cancel reply|save my name, email\b.*)$", re.IGNORECASE)),
+    (
+        "comment-form",
+        re.compile(
+            r"^(your email address will not be published\b.*|required fields are marked\b.*|"
+            r"this site uses akismet\b.*|cancel reply|save my name, email\b.*)$",
+            re.IGNORECASE,
+        ),
+    ),
     ("back-to-top", re.compile(r"^back to top( button)?$", re.IGNORECASE)),
     ("edit-post", re.compile(r"^edit (post|this post|article)$", re.IGNORECASE)),
     ("breadcrumb", re.compile(r"^(you are here:?|home\s*[>›»|/].*)$", re.IGNORECASE)),
-    ("see-more", re.compile(r"^(see more|show more|load more|continue reading)\W*$",
-                            re.IGNORECASE)),
-    ("copyright", re.compile(r"^(©|\(c\)\s*\d{4}|copyright\b).*$|.*\ball rights reserved\b.*",
-                             re.IGNORECASE)),
+    (
+        "see-more",
+        re.compile(r"^(see more|show more|load more|continue reading)\W*$", re.IGNORECASE),
+    ),
+    (
+        "copyright",
+        re.compile(r"^(©|\(c\)\s*\d{4}|copyright\b).*$|.*\ball rights reserved\b.*", re.IGNORECASE),
+    ),
     ("tag-list", re.compile(r"^tags?\s*:.*$", re.IGNORECASE)),
     ("source-credit", re.compile(r"^source\s*:\s*\S.{0,60}$", re.IGNORECASE)),
     ("authors-credit", re.compile(r"^authors?\s*:\s*\S.*$", re.IGNORECASE)),
-    ("dateline", re.compile(r"^(issued on|published on|published|updated|last updated|"
-                            r"modified)\s*:.{0,80}$", re.IGNORECASE)),
+    (
+        "dateline",
+        re.compile(
+            r"^(issued on|published on|published|updated|last updated|"
+            r"modified)\s*:.{0,80}$",
+            re.IGNORECASE,
+        ),
+    ),
 )
 _SHORT_RULES: tuple[tuple[str, re.Pattern[str], int], ...] = (
-    # (rule, pattern searched anywhere in the line, only when the line has at most N words)
-    ("donation", re.compile(r"\b(donate|donation|donating|support our journalism|"
-                            r"become a (member|supporter|patron))\b", re.IGNORECASE), 20),
-    ("share-cookie-subscribe", re.compile(
-        r"^(share( this( article| story| post)?)?\b|follow us\b|sign up\b|subscribe\b)|"
-        r"\bcookies?\b|\bnewsletter\b", re.IGNORECASE), 20),
+    # (rule, pattern searched in the line, only when the line has at most N words): calls to
+    # action, not sentences that merely mention a donation or a cookie
+    (
+        "donation",
+        re.compile(
+            r"^(donate\b|make a donation|please (consider )?(donate|donating|support)|"
+            r"support (us|our journalism)\b|become a (member|supporter|patron)\b)",
+            re.IGNORECASE,
+        ),
+        20,
+    ),
+    (
+        "share-cookie-subscribe",
+        re.compile(
+            r"^(share(\s+(this|on|via)\b.*)?$|follow us\b|sign up\b|subscribe\b)|"
+            r"\b(we use cookies|accept (all )?cookies|cookie (policy|settings|preferences))\b",
+            re.IGNORECASE,
+        ),
+        20,
+    ),
     ("copyright", re.compile(r"©"), 12),
 )
 _REPUBLISHER = re.compile(
@@ -201,18 +234,15 @@ def _mark_related_blocks(lines: list[str], content: list[int], rule: dict[int, s
 
 def _mark_single_lines(lines: list[str], content: list[int], rule: dict[int, str]) -> None:
     republishers = {
-        m.group("name").strip().lower()
-        for i in content
-        if (m := _REPUBLISHER.match(lines[i]))
+        m.group("name").strip().lower() for i in content if (m := _REPUBLISHER.match(lines[i]))
     }
     for i in content:
         if i in rule:
             continue
         line = lines[i]
         name = _line_rule(line)
-        if name is None and republishers:
-            if _REPUBLISHER.match(line) or line.lower() in republishers:
-                name = "republisher"
+        if name is None and (_REPUBLISHER.match(line) or line.lower() in republishers):
+            name = "republisher"
         if name:
             rule[i] = name
 
@@ -247,9 +277,7 @@ def _mark_teasers(lines: list[str], content: list[int], rule: dict[int, str]) ->
             rule[i] = "teaser"
 
 
-def _mark_duplicate_captions(
-    lines: list[str], content: list[int], rule: dict[int, str]
-) -> None:
+def _mark_duplicate_captions(lines: list[str], content: list[int], rule: dict[int, str]) -> None:
     for a, b in zip(content, content[1:], strict=False):
         if a in rule or b in rule or _words(lines[a]) < 4:
             continue

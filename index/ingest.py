@@ -69,8 +69,9 @@ def collect_articles(paths: Sequence[Path], max_bytes: int) -> IngestResult:
                 continue
             seen_files.add(resolved)
             try:
-                _ingest_file(file, max_bytes, _table(file.parent, tables, result), result,
-                             seen_keys)
+                _ingest_file(
+                    file, max_bytes, _table(file.parent, tables, result), result, seen_keys
+                )
             except Exception as err:  # a bad file must never stop the ingest
                 log.exception("unexpected error while ingesting %s", file)
                 reason = f"unexpected error: {type(err).__name__}: {err}".splitlines()[0]
@@ -141,7 +142,9 @@ def _expand(
         yield path, LoadFailure(path=str(path), reason="no such file or folder")
 
 
-def _walk(root: Path, tables: dict[Path, SourcesTable]) -> Iterator[tuple[Path, LoadFailure | None]]:
+def _walk(
+    root: Path, tables: dict[Path, SourcesTable]
+) -> Iterator[tuple[Path, LoadFailure | None]]:
     try:
         entries = sorted(root.iterdir(), key=lambda p: p.name)
     except OSError as err:

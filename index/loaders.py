@@ -200,12 +200,12 @@ def _jsonl_document(line: str, source_file: str, source_key: str) -> RawDocument
     except json.JSONDecodeError as err:
         raise ValueError(f"malformed JSON ({err.msg} at column {err.colno})") from None
     if not isinstance(record, dict):
-        raise ValueError("a JSON line must be an object with a \"text\" field")
+        raise ValueError('a JSON line must be an object with a "text" field')
     body = record.get("text")
     if not isinstance(body, str):
-        raise ValueError("JSON line has no \"text\" field (a string)")
+        raise ValueError('JSON line has no "text" field (a string)')
     if not body.strip():
-        raise ValueError("JSON line has an empty \"text\" field")
+        raise ValueError('JSON line has an empty "text" field')
     values: dict[str, str | None] = {}
     for name in _META_FIELDS:
         value = record.get(name)

@@ -28,9 +28,17 @@ _MONTHS = {
     name: number
     for number, names in enumerate(
         (
-            ("january", "jan"), ("february", "feb"), ("march", "mar"), ("april", "apr"),
-            ("may",), ("june", "jun"), ("july", "jul"), ("august", "aug"),
-            ("september", "sep", "sept"), ("october", "oct"), ("november", "nov"),
+            ("january", "jan"),
+            ("february", "feb"),
+            ("march", "mar"),
+            ("april", "apr"),
+            ("may",),
+            ("june", "jun"),
+            ("july", "jul"),
+            ("august", "aug"),
+            ("september", "sep", "sept"),
+            ("october", "oct"),
+            ("november", "nov"),
             ("december", "dec"),
         ),
         start=1,
@@ -40,10 +48,14 @@ _MONTHS = {
 _MONTH = r"(?P<month>" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")\.?"
 _DATE_PATTERNS = (
     re.compile(r"(?<!\d)(?P<year>(?:19|20)\d\d)-(?P<mnum>[01]\d)-(?P<day>[0-3]\d)(?!\d)"),
-    re.compile(r"\b(?P<day>[0-3]?\d)(?:st|nd|rd|th)?\s+" + _MONTH + r",?\s+(?P<year>(?:19|20)\d\d)\b",
-               re.IGNORECASE),
-    re.compile(_MONTH + r"\s+(?P<day>[0-3]?\d)(?:st|nd|rd|th)?,?\s+(?P<year>(?:19|20)\d\d)\b",
-               re.IGNORECASE),
+    re.compile(
+        r"\b(?P<day>[0-3]?\d)(?:st|nd|rd|th)?\s+" + _MONTH + r",?\s+(?P<year>(?:19|20)\d\d)\b",
+        re.IGNORECASE,
+    ),
+    re.compile(
+        _MONTH + r"\s+(?P<day>[0-3]?\d)(?:st|nd|rd|th)?,?\s+(?P<year>(?:19|20)\d\d)\b",
+        re.IGNORECASE,
+    ),
 )
 _BYLINE = re.compile(r"^\s*by\s+(?P<rest>\S.*)$", re.IGNORECASE)
 _AUTHORS_LINE = re.compile(r"^\s*authors?\s*:\s*(?P<rest>\S.*)$", re.IGNORECASE)
@@ -103,9 +115,7 @@ def read_sources_csv(path: Path) -> SourcesTable:
     index = {name: header.index(name) for name in CSV_COLUMNS if name in header}
     table = SourcesTable()
     for record in records[1:]:
-        values = {
-            name: _cell(record, column) for name, column in index.items() if name != "file"
-        }
+        values = {name: _cell(record, column) for name, column in index.items() if name != "file"}
         name = _cell(record, index["file"])
         if not name:
             continue

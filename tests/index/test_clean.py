@@ -27,8 +27,7 @@ SEED_LINES: dict[str, tuple[list[int], list[int]]] = {
         [1, 5, 15, 21, 23, 25, 27, 29, 31, 33, 35, 37],
     ),
     "001_043ac7210efe0f4d.txt": (
-        [3, 8, 12, 18, 20, 22, 24, 26, 30, 32, 34, 36, 40, 42, 44, 46, 48, 50, 52, 54, 56, 58,
-         60],
+        [3, 8, 12, 18, 20, 22, 24, 26, 30, 32, 34, 36, 40, 42, 44, 46, 48, 50, 52, 54, 56, 58, 60],
         # "Exclusive", dateline, caption printed twice (first copy), byline, audio x2,
         # podcast ad, read-more, then the "More Latest News" block of unrelated headlines
         [1, 5, 7, 10, 14, 16, 28, 38, *range(62, 129, 2)],
@@ -116,11 +115,20 @@ def test_demo_article_keep_and_drop(demo_corpus: Path, name: str) -> None:
 def test_demo_html_cleaned(demo_corpus: Path) -> None:
     [doc] = load_file(demo_corpus / "02_northern_ledger.html", MAX)
     cleaned = clean_text(doc.text, doc.format)
-    for junk in ("TRACKING_SCRIPT_SHOULD_NOT_LEAK", "STYLE_SHOULD_NOT_LEAK", "cookies",
-                 "Share this article", "©", "All rights reserved", "dataLayer"):
+    for junk in (
+        "TRACKING_SCRIPT_SHOULD_NOT_LEAK",
+        "STYLE_SHOULD_NOT_LEAK",
+        "cookies",
+        "Share this article",
+        "©",
+        "All rights reserved",
+        "dataLayer",
+    ):
         assert junk not in cleaned
     paragraphs = cleaned.split("\n\n")
-    assert paragraphs[0] == "Two dead in Tarnholm chemical plant fire, ministry denies chlorine leak"
+    assert (
+        paragraphs[0] == "Two dead in Tarnholm chemical plant fire, ministry denies chlorine leak"
+    )
     assert len(paragraphs) == 8
     assert all("\n" not in p for p in paragraphs)
     assert any(p.startswith("The environment ministry denied") for p in paragraphs)
@@ -202,6 +210,8 @@ def _clean(*lines: str, fmt: str = "txt") -> str:
         ("Source: Example Wire", "source-credit"),
         ("Authors: Ann Lee, Bo Chan", "authors-credit"),
         ("Share this article", "share-cookie-subscribe"),
+        ("Share on Facebook", "share-cookie-subscribe"),
+        ("Share", "share-cookie-subscribe"),
         ("We use cookies to improve your experience.", "share-cookie-subscribe"),
         ("Subscribe to our newsletter", "share-cookie-subscribe"),
     ],
@@ -214,15 +224,43 @@ def test_single_line_rules(junk: str, rule: str) -> None:
     assert clean_text(text, "txt") == "\n\n".join(["Bridge to reopen after repairs", BODY, BODY2])
 
 
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "The charity said the donation would be returned to the company.",
+        "Residents were asked to share the road with emergency vehicles.",
+        "The bakery sells cookies shaped like the harbour cranes.",
+        "Read the full report, the council said on Friday.",
+        "Share prices of the plant's owner fell sharply on Tuesday.",
+    ],
+)
+def test_sentences_that_mention_junk_words_are_kept(sentence: str) -> None:
+    assert _clean("Bridge to reopen after repairs", BODY, sentence).endswith(sentence)
+
+
 def test_related_block_drops_headlines_until_prose() -> None:
-    cleaned = _clean(BODY, "Related Articles", "Mayor opens new bus station",
-                     "Harbour festival returns this summer?", BODY2)
+    cleaned = _clean(
+        BODY,
+        "Related Articles",
+        "Mayor opens new bus station",
+        "Harbour festival returns this summer?",
+        BODY2,
+    )
     assert cleaned == f"{BODY}\n\n{BODY2}"
 
 
-@pytest.mark.parametrize("header", ["More Latest News", "See more More Latest News",
-                                    "Editors' Picks", "Editors’ Picks", "Most Read",
-                                    "You may also like", "More from Example Gazette"])
+@pytest.mark.parametrize(
+    "header",
+    [
+        "More Latest News",
+        "See more More Latest News",
+        "Editors' Picks",
+        "Editors’ Picks",
+        "Most Read",
+        "You may also like",
+        "More from Example Gazette",
+    ],
+)
 def test_related_headers(header: str) -> None:
     assert _clean(BODY, header, "Unrelated headline about a cat show") == BODY
 
@@ -234,9 +272,13 @@ def test_comment_header_ends_the_article() -> None:
 
 
 def test_teaser_with_cut_summary_is_dropped() -> None:
-    cleaned = _clean(BODY, "Ferry company cancels winter timetable",
-                     "The ferry company said on Tuesday that it would not run its usual…",
-                     "see more", BODY2)
+    cleaned = _clean(
+        BODY,
+        "Ferry company cancels winter timetable",
+        "The ferry company said on Tuesday that it would not run its usual…",
+        "see more",
+        BODY2,
+    )
     assert cleaned == f"{BODY}\n\n{BODY2}"
 
 
@@ -261,13 +303,24 @@ def test_duplicate_caption_keeps_the_longer_copy() -> None:
 
 
 def test_header_chrome_byline_and_dateline() -> None:
-    text = "\n\n".join([
-        "Local", "Bridge to reopen after repairs", "3 May 2024, 10:12 | Updated: 3 May 2024",
-        "By Ann Lee", "Roads Council Bridges", BODY, "By the evening, traffic was moving again.",
-    ])
-    assert clean_text(text, "txt") == "\n\n".join([
-        "Bridge to reopen after repairs", BODY, "By the evening, traffic was moving again.",
-    ])
+    text = "\n\n".join(
+        [
+            "Local",
+            "Bridge to reopen after repairs",
+            "3 May 2024, 10:12 | Updated: 3 May 2024",
+            "By Ann Lee",
+            "Roads Council Bridges",
+            BODY,
+            "By the evening, traffic was moving again.",
+        ]
+    )
+    assert clean_text(text, "txt") == "\n\n".join(
+        [
+            "Bridge to reopen after repairs",
+            BODY,
+            "By the evening, traffic was moving again.",
+        ]
+    )
 
 
 def test_short_body_lines_are_kept_after_the_header() -> None:
@@ -282,8 +335,12 @@ def test_photo_caption_with_facts_is_kept() -> None:
 
 
 def test_republisher_self_description_and_name() -> None:
-    cleaned = _clean(BODY, "Example Hub",
-                     "Example Hub is a news sharing website that brings stories together.", BODY2)
+    cleaned = _clean(
+        BODY,
+        "Example Hub",
+        "Example Hub is a news sharing website that brings stories together.",
+        BODY2,
+    )
     assert cleaned == f"{BODY}\n\n{BODY2}"
 
 

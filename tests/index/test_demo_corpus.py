@@ -21,8 +21,13 @@ def _articles(demo_corpus: Path) -> dict[str, str]:
 def test_files_and_formats(demo_corpus: Path) -> None:
     names = sorted(p.name for p in demo_corpus.iterdir())
     assert names == [
-        "01_tarnholm_courier.txt", "02_northern_ledger.html", "03_newspulse_republish.txt",
-        "04_unknown.txt", "05_meridian_daily.md", "06_coastline_radio.jsonl", "README.md",
+        "01_tarnholm_courier.txt",
+        "02_northern_ledger.html",
+        "03_newspulse_republish.txt",
+        "04_unknown.txt",
+        "05_meridian_daily.md",
+        "06_coastline_radio.jsonl",
+        "README.md",
         "sources.csv",
     ]
 
@@ -39,8 +44,12 @@ def test_sources_csv_columns_and_traps(demo_corpus: Path) -> None:
 
 def test_html_page_has_meta_and_script(demo_corpus: Path) -> None:
     page = (demo_corpus / "02_northern_ledger.html").read_text(encoding="utf-8")
-    for needle in ('property="og:title"', 'property="og:site_name"',
-                   'property="article:published_time"', "<script>"):
+    for needle in (
+        'property="og:title"',
+        'property="og:site_name"',
+        'property="article:published_time"',
+        "<script>",
+    ):
         assert needle in page
 
 
@@ -60,18 +69,34 @@ def test_article_lengths(demo_corpus: Path) -> None:
 
 def test_unknown_outlet_text_reveals_no_outlet(demo_corpus: Path) -> None:
     text = (demo_corpus / "04_unknown.txt").read_text(encoding="utf-8")
-    outlets = ["Tarnholm Courier", "Northern Ledger", "NewsPulse", "Meridian Daily",
-               "Coastline Radio", "Ledger Online"]
+    outlets = [
+        "Tarnholm Courier",
+        "Northern Ledger",
+        "NewsPulse",
+        "Meridian Daily",
+        "Coastline Radio",
+        "Ledger Online",
+    ]
     assert not any(outlet in text for outlet in outlets)
 
 
 def test_conflicting_claims_are_present(demo_corpus: Path) -> None:
     texts = _articles(demo_corpus)
     everything = "\n".join(texts.values())
-    for needle in ("12 kilometres", "30 kilometres", "two workers had died", "true toll is four",
-                   "third worker had died", "one of its employees had died", "denied",
-                   "lightning", "no thunderstorms", "remains in control of the site",
-                   "Police have taken control of the site", "army chemical defence unit"):
+    for needle in (
+        "12 kilometres",
+        "30 kilometres",
+        "two workers had died",
+        "true toll is four",
+        "third worker had died",
+        "one of its employees had died",
+        "denied",
+        "lightning",
+        "no thunderstorms",
+        "remains in control of the site",
+        "Police have taken control of the site",
+        "army chemical defence unit",
+    ):
         assert needle in everything, needle
     # spelling variants of the town appear in different outlets' articles
     assert "Tarnholme" in texts["04_unknown.txt"]
@@ -96,7 +121,7 @@ def test_no_seed_text_is_copied(seed_corpus: Path, demo_corpus: Path) -> None:
 
     def shingles(text: str) -> set[tuple[str, ...]]:
         words = re.findall(r"\w+", text.lower())
-        return {tuple(words[i:i + 7]) for i in range(len(words) - 6)}
+        return {tuple(words[i : i + 7]) for i in range(len(words) - 6)}
 
     seed: set[tuple[str, ...]] = set()
     for article in collect_articles([seed_corpus], MAX).articles:

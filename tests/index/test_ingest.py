@@ -24,8 +24,12 @@ def test_demo_corpus_ingests_cleanly(demo_corpus: Path) -> None:
     assert result.failures == []
     names = [a.source_file for a in result.articles]
     assert names == [
-        "01_tarnholm_courier.txt", "02_northern_ledger.html", "03_newspulse_republish.txt",
-        "04_unknown.txt", "05_meridian_daily.md", "06_coastline_radio.jsonl",
+        "01_tarnholm_courier.txt",
+        "02_northern_ledger.html",
+        "03_newspulse_republish.txt",
+        "04_unknown.txt",
+        "05_meridian_daily.md",
+        "06_coastline_radio.jsonl",
         "06_coastline_radio.jsonl",
     ]  # README.md and sources.csv are skipped
     keys = [a.source_key for a in result.articles]
@@ -79,7 +83,10 @@ def test_bad_files_are_reported_and_the_rest_completes(tmp_path: Path) -> None:
     result = collect_articles([tmp_path], MAX)
 
     assert [a.source_file for a in result.articles] == [
-        "feed.jsonl", "good.txt", "script.html", "nested.md",
+        "feed.jsonl",
+        "good.txt",
+        "script.html",
+        "nested.md",
     ]
     assert all("SCRIPT_LEAK" not in a.text for a in result.articles)
     assert result.articles[0].meta.outlet == "Feed"

@@ -81,8 +81,15 @@ def test_html_main_text_and_metadata(tmp_path: Path) -> None:
     assert doc.format == "html"
     assert "A harbour crane fell into the water during a storm on Saturday" in doc.text
     assert "the quay will reopen on Monday." in doc.text
-    for secret in ("SECRET_SCRIPT_TEXT", "must not leak", "SECRET_STYLE_TEXT",
-                   "SECRET_TRAILING_SCRIPT", "color: red", "<p>", "<script"):
+    for secret in (
+        "SECRET_SCRIPT_TEXT",
+        "must not leak",
+        "SECRET_STYLE_TEXT",
+        "SECRET_TRAILING_SCRIPT",
+        "color: red",
+        "<p>",
+        "<script",
+    ):
         assert secret not in doc.text
     assert doc.doc_meta.outlet == "Example Gazette"
     assert doc.doc_meta.title == "Harbour crane toppled in storm"
@@ -121,8 +128,15 @@ def test_html_without_text_is_a_failure(tmp_path: Path) -> None:
 
 def test_jsonl_good_lines_load_and_bad_lines_are_reported(tmp_path: Path) -> None:
     lines = [
-        json.dumps({"text": "First article.", "outlet": "One", "title": "T1",
-                    "published": "2024-01-02", "url": "https://one.example/1"}),
+        json.dumps(
+            {
+                "text": "First article.",
+                "outlet": "One",
+                "title": "T1",
+                "published": "2024-01-02",
+                "url": "https://one.example/1",
+            }
+        ),
         "",
         "{not json",
         json.dumps({"title": "no text here"}),
@@ -146,7 +160,7 @@ def test_jsonl_good_lines_load_and_bad_lines_are_reported(tmp_path: Path) -> Non
     reasons = {f.path: f.reason for f in result.failures}
     assert set(reasons) == {f"{path}#L3", f"{path}#L4", f"{path}#L5", f"{path}#L7"}
     assert reasons[f"{path}#L3"].startswith("line 3: malformed JSON")
-    assert "no \"text\" field" in reasons[f"{path}#L4"]
+    assert 'no "text" field' in reasons[f"{path}#L4"]
     assert "object" in reasons[f"{path}#L5"]
     assert "empty" in reasons[f"{path}#L7"]
     assert all("\n" not in r for r in reasons.values())
@@ -207,8 +221,9 @@ def test_file_at_the_limit_is_accepted(tmp_path: Path) -> None:
     assert load_file(path, 1000)[0].text == "x" * 1000
 
 
-@pytest.mark.parametrize(("name", "ext"), [("doc.pdf", ".pdf"), ("x.DOCX", ".docx"),
-                                           ("noext", "(no file extension)")])
+@pytest.mark.parametrize(
+    ("name", "ext"), [("doc.pdf", ".pdf"), ("x.DOCX", ".docx"), ("noext", "(no file extension)")]
+)
 def test_unsupported_extension(tmp_path: Path, name: str, ext: str) -> None:
     path = _write(tmp_path, name, "some text")
     assert _only_failure(path) == f"unsupported file type {ext}"

@@ -33,15 +33,24 @@ def _csv(tmp_path: Path, data: str | bytes) -> Path:
 
 
 def test_full_csv(tmp_path: Path) -> None:
-    table = read_sources_csv(_csv(tmp_path, (
-        "file,outlet,title,published,author,url,republished_by\n"
-        "a.txt,Gazette,A title,22 May 2023,Ann Lee,https://g.example/a,Hub\n"
-        'b.txt,,"Title, with comma",,,,\n'
-    )))
+    table = read_sources_csv(
+        _csv(
+            tmp_path,
+            (
+                "file,outlet,title,published,author,url,republished_by\n"
+                "a.txt,Gazette,A title,22 May 2023,Ann Lee,https://g.example/a,Hub\n"
+                'b.txt,,"Title, with comma",,,,\n'
+            ),
+        )
+    )
     assert table.failure is None
     assert table.lookup("a.txt") == SourceMeta(
-        outlet="Gazette", title="A title", published="2023-05-22", author="Ann Lee",
-        url="https://g.example/a", republished_by="Hub",
+        outlet="Gazette",
+        title="A title",
+        published="2023-05-22",
+        author="Ann Lee",
+        url="https://g.example/a",
+        republished_by="Hub",
     )
     assert table.lookup("b.txt") == SourceMeta(title="Title, with comma")
     assert table.lookup("c.txt") is None
@@ -132,8 +141,11 @@ def test_heuristic_author_from_long_byline_and_authors_line() -> None:
 
 
 def test_heuristic_date_only_from_the_page_header() -> None:
-    raw = "\n".join(["Title of the story"] + [f"Paragraph {i} of the body." for i in range(20)]
-                    + ["Posted 22 May 2023"])
+    raw = "\n".join(
+        ["Title of the story"]
+        + [f"Paragraph {i} of the body." for i in range(20)]
+        + ["Posted 22 May 2023"]
+    )
     assert heuristic_meta(raw, "").published is None
 
 
@@ -155,8 +167,9 @@ def test_guess_title(cleaned: str, title: str | None) -> None:
 # --- priority ------------------------------------------------------------------------------
 
 CSV = SourceMeta(outlet="Csv Outlet", title="Csv title", published=None)
-DOC = SourceMeta(outlet="Doc Outlet", title="Doc title", published="2024-03-12T14:05:00Z",
-                 author="Doc Author")
+DOC = SourceMeta(
+    outlet="Doc Outlet", title="Doc title", published="2024-03-12T14:05:00Z", author="Doc Author"
+)
 GUESS = SourceMeta(title="Guessed title", published="2020-01-01", author="Guessed Author")
 
 
