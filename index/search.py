@@ -33,17 +33,25 @@ CANDIDATES_PER_SIDE = 40  # how deep each retriever is read before fusion
 DEFAULT_PER_ARTICLE = 2  # chunks of one article kept before other articles get a turn
 
 _WORD = re.compile(r"[a-z0-9]+(?:[.,][0-9]+)*")
-_ALIASES = {
-    "liberty": "freedom",
-    "rdk": "rvc",
-    "kiev": "kyiv",
-    "grayvoron": "graivoron",
-    "kilometre": "km",
-    "kilometer": "km",
-    "kilometres": "km",
-    "kilometers": "km",
-    "km": "km",
+# Words news reports use interchangeably, mapped to one canonical term (lexical side only;
+# the dense side handles paraphrase by itself). Kept small and generic on purpose.
+_SYNONYM_GROUPS = {
+    "freedom": "liberty freedom",
+    "rvc": "rvc rdk",
+    "ukraine": "ukraine ukrainian ukrainians kyiv kiev",
+    "russia": "russia russian russians",
+    "graivoron": "graivoron grayvoron",
+    "km": "km kilometre kilometres kilometer kilometers",
+    "soldier": "soldier soldiers fighter fighters troop troops combatant combatants",
+    "raid": "raid raids incursion incursions attack attacks assault offensive",
+    "lose": "lose lost loses losing loss losses",
+    "capture": "capture captured seize seized seizes liberate liberated overrun overran",
+    "kill": "kill killed killing killings",
+    "deny": "deny denied denies denial",
 }
+_ALIASES: dict[str, str] = {}
+
+
 STOPWORDS = frozenset(
     """a an and are as at be been being but by can could did do does done for from had has have
     he her his how i if in into is it its me my no nor not of on or our she so than that the
@@ -78,16 +86,25 @@ def translit_key(token: str) -> str:
 
 
 def stem(token: str) -> str:
-    """A light English suffix stemmer (plural, -ing, -ed); numbers are left alone."""
+    """A light English suffix stemmer (plural, -ing, -ed, -ment, final e); numbers kept."""
     if token.isdigit() or len(token) <= 3:
         return token
-    for suffix, repl in (("ies", "y"), ("sses", "ss"), ("ing", ""), ("ed", ""), ("es", "e"),
-                         ("s", "")):
+    for suffix, repl in (("ies", "y"), ("sses", "ss"), ("ment", ""), ("ing", ""), ("ed", ""),
+                         ("es", "e"), ("s", "")):
         if token.endswith(suffix) and len(token) - len(suffix) >= 3:
             if suffix == "s" and token.endswith("ss"):
-                return token
-            return token[: len(token) - len(suffix)] + repl
+                break
+            token = token[: len(token) - len(suffix)] + repl
+            break
+    if token.endswith("e") and len(token) > 4:
+        token = token[:-1]
     return token
+
+
+for _canonical, _members in _SYNONYM_GROUPS.items():
+    for _member in _members.split():
+        _ALIASES[_member] = _canonical
+        _ALIASES[stem(_member)] = _canonical
 
 
 def normalise_token(raw: str) -> str:
@@ -95,8 +112,11 @@ def normalise_token(raw: str) -> str:
     if raw[0].isdigit():
         return raw.replace(",", "").split(".")[0] if re.fullmatch(r"[0-9,]+(\.[0-9]+)?", raw) \
             else raw
-    word = _ALIASES.get(raw, raw)
-    return translit_key(stem(word))
+    word = _ALIASES.get(raw)
+    if word is None:
+        stemmed = stem(raw)
+        word = _ALIASES.get(stemmed, stemmed)
+    return translit_key(word)
 
 
 def lexical_tokens(text: str, keep_stopwords: bool = False) -> list[str]:
