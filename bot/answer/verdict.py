@@ -26,8 +26,8 @@ from index.search import STOPWORDS, lexical_tokens
 # coverage + 0.45 cosine) AND covers this share of the query's IDF-weighted content terms.
 # Out-of-corpus questions about the same war score up to ~0.40 blended with coverage
 # below 0.35; answerable ones score 0.45+ with coverage 0.4+.
-MIN_SCORE = 0.42
-MIN_LEXICAL = 0.40
+MIN_SCORE = 0.36
+MIN_LEXICAL = 0.25
 # Very close paraphrases can have low lexical coverage but a high cosine.
 MIN_DENSE_ALONE = 0.72
 # --- evidence kept in a reply -------------------------------------------------------------
@@ -38,6 +38,7 @@ MAX_PER_ARTICLE = 2
 SUPPORT_LEXICAL = 0.62  # a sentence supports a claim only if it covers this much of it
 STANCE_LEXICAL = 0.45  # below this, a sentence is about something else: no stance
 _YEAR = re.compile(r"^(1[89]|20)\d\d$")
+YEAR_UNIT = frozenset({"<year>"})
 _NUMBER_WORDS = {
     "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
     "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "twenty": 20, "thirty": 30,
@@ -121,7 +122,10 @@ def quantities(text: str) -> list[tuple[int, frozenset[str]]]:
     out = []
     for i, tok in enumerate(tokens):
         value: int | None = None
-        if tok.isdigit() and not _YEAR.match(tok):
+        if _YEAR.match(tok):
+            out.append((int(tok), YEAR_UNIT))
+            continue
+        if tok.isdigit():
             value = int(tok)
         elif tok in _NUMBER_WORDS and tok not in ("single", "one"):
             value = _NUMBER_WORDS[tok]
@@ -169,8 +173,10 @@ def judge(claim: str, evidence: Evidence) -> Judged:
     claim_denies = has_denial(claim)
     reports_both = denial and bool(re.search(r"\bclaims?\b", text[text.find(
         attribution.verb or ""):] if attribution.verb else text))
-    clause = _best_clause(query_terms(claim), text)
-    polarity_clash = is_negated(clause) != is_negated(claim)
+    if is_negated(claim):  # the sentence must negate somewhere too
+        polarity_clash = not is_negated(text)
+    else:  # the clause that carries the claim's terms must not be negated
+        polarity_clash = is_negated(_best_clause(query_terms(claim), text))
     if reports_both and not claim_denies:
         return Judged(evidence, Stance.CONTRADICT, "one side's claim, denied by the other",
                       reports_both=True)
