@@ -63,8 +63,13 @@ def test_build_and_query_through_a_chroma_server(mini_corpus, tmp_path, chroma_s
     assert len(summary.added) == 3
     assert not (settings.data_dir / "chroma").exists()  # nothing embedded locally
     reader = open_reader(settings)
-    hits = reader.dense_search("Which ships were diverted?", 2)
+    hits = reader.dense_search("Were the cranes at the north quay working?", 2)
     assert reader.articles[hits[0][0].article_id].source_file == "b.txt"
+    # the same ranking as an embedded store over the same corpus
+    local = Settings(data_dir=tmp_path / "local", chunk_tokens=64, chunk_overlap=8)
+    build_index([mini_corpus], local)
+    local_hits = open_reader(local).dense_search("Were the cranes at the north quay working?", 2)
+    assert [c.id for c, _ in hits] == [c.id for c, _ in local_hits]
     assert build_index(None, settings).embedded_chunks == 0
 
     proc.terminate()
