@@ -51,12 +51,14 @@ class FactBot(commands.Bot):
         core: Any | None = None,
         builder: Callable[..., Any] | None = None,
         sync: bool = False,
+        **options: Any,
     ) -> None:
         super().__init__(
             command_prefix=commands.when_mentioned,
             intents=intents(),
             allowed_mentions=discord.AllowedMentions.none(),
             help_command=None,
+            **options,
         )
         self.settings = settings
         self.core = core
@@ -145,10 +147,18 @@ async def respond(interaction: discord.Interaction, text: str, ephemeral: bool =
 
 def create_bot(
     settings: Settings, core: Any | None = None, builder: Callable[..., Any] | None = None,
-    sync: bool = False,
+    sync: bool = False, **options: Any,
 ) -> FactBot:
-    """A configured `FactBot`; `core` and `builder` default to the real ones (loaded lazily)."""
-    return FactBot(settings, core=core, builder=builder, sync=sync)
+    """A configured `FactBot`; `core` and `builder` default to the real ones (loaded lazily).
+
+    Args:
+        settings: the settings object.
+        core: the answering core; None loads `FactChecker(settings)` in `setup_hook`.
+        builder: `build_index`-compatible callable; None uses `index.build.build_index`.
+        sync: sync the slash commands in `setup_hook`.
+        **options: passed to `discord.Client` (tests use `guild_ready_timeout`).
+    """
+    return FactBot(settings, core=core, builder=builder, sync=sync, **options)
 
 
 class _RedactToken(logging.Filter):

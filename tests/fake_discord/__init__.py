@@ -1,0 +1,5 @@
+"""A local fake of Discord's REST API and gateway, for end-to-end tests of the real client."""
+
+from tests.fake_discord.server import Captured, FakeDiscord
+
+__all__ = ["Captured", "FakeDiscord"]
