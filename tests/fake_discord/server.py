@@ -315,3 +315,32 @@ async def _read_body(request: web.Request) -> Any:
         return json.loads(str(form.get("payload_json") or "{}"))
     raw = await request.read()
     return raw.decode("utf-8", "replace") if raw else None
+
+
+@contextlib.contextmanager
+def serve_in_thread(**kwargs: Any) -> Iterator[FakeDiscord]:
+    """Run a `FakeDiscord` on its own event loop in a thread (for code that calls `asyncio.run`)."""
+    import threading
+
+    loop = asyncio.new_event_loop()
+    server = FakeDiscord(**kwargs)
+    started = threading.Event()
+
+    def _run() -> None:
+        asyncio.set_event_loop(loop)
+        loop.run_until_complete(server.start())
+        started.set()
+        loop.run_forever()
+
+    thread = threading.Thread(target=_run, name="fake-discord", daemon=True)
+    thread.start()
+    if not started.wait(10):
+        raise RuntimeError("fake Discord did not start")
+    try:
+        with server.patched():
+            yield server
+    finally:
+        asyncio.run_coroutine_threadsafe(server.close(), loop).result(10)
+        loop.call_soon_threadsafe(loop.stop)
+        thread.join(10)
+        loop.close()
