@@ -29,14 +29,25 @@ def demo_corpus_path() -> Path:
     return Path(str(resources.files("index") / "demo_corpus"))
 
 
-def _parser() -> argparse.ArgumentParser:
-    common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--data-dir", type=Path, help="index location (FACTBOT_DATA_DIR)")
-    common.add_argument("-v", "--verbose", action="store_true", help="log progress details")
+def _common_options(suppress: bool) -> argparse.ArgumentParser:
+    """`--data-dir` and `-v`, accepted before or after the subcommand.
 
+    Subcommands use SUPPRESS defaults so they do not overwrite a value given earlier.
+    """
+    common = argparse.ArgumentParser(add_help=False)
+    default = {"default": argparse.SUPPRESS} if suppress else {}
+    common.add_argument("--data-dir", type=Path, help="index location (FACTBOT_DATA_DIR)",
+                        **default)
+    common.add_argument("-v", "--verbose", action="store_true", help="log progress details",
+                        **default)
+    return common
+
+
+def _parser() -> argparse.ArgumentParser:
+    common = _common_options(suppress=True)
     parser = argparse.ArgumentParser(
         prog="factbot", description="Fact-check questions and claims against indexed news.",
-        parents=[common],
+        parents=[_common_options(suppress=False)],
     )
     sub = parser.add_subparsers(dest="command", required=True)
 
@@ -120,12 +131,11 @@ def _user_message(exc: Exception) -> str | None:
 def _configure_logging(verbose: bool) -> None:
     from rich.logging import RichHandler
 
-    logging.basicConfig(
-        level=logging.INFO if verbose else logging.WARNING,
-        format="%(name)s: %(message)s",
-        handlers=[RichHandler(show_time=False, show_path=False, rich_tracebacks=False)],
-    )
-    for noisy in ("httpx", "chromadb", "urllib3"):
+    level = logging.INFO if verbose else logging.WARNING
+    handler = RichHandler(show_time=False, show_path=False, rich_tracebacks=False)
+    handler.setLevel(level)  # some libraries (bm25s) set their own loggers to DEBUG on import
+    logging.basicConfig(level=level, format="%(name)s: %(message)s", handlers=[handler])
+    for noisy in ("httpx", "chromadb", "urllib3", "bm25s"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
 
 
