@@ -58,7 +58,7 @@ _PREPOSITIONS = frozenset("in of at from on for with by to the into near".split(
 MAX_SPEAKER_WORDS = 8
 
 NEGATION_RE = re.compile(
-    r"\b(?:not|no|never|none|nothing|nobody|neither|nor|without|cannot)\b|n[’']t\b",
+    r"\b(?:not|no|never|none|nothing|nobody|nowhere|neither|nor|without|cannot)\b|n[’']t\b",
     re.IGNORECASE,
 )
 DENIAL_RE = re.compile(

@@ -45,6 +45,12 @@ _NUMBER_WORDS = {
     "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90,
     "hundred": 100, "thousand": 1000, "single": 1, "dozen": 12,
 }
+# A sentence that itself says the accounts conflict.
+DISPUTE_RE = re.compile(
+    r"\b(?:opposing accounts|conflicting (?:accounts|reports|claims)|remains? disputed|"
+    r"(?:is|are|was|were) disputed|contradict(?:s|ed|ory)?)\b",
+    re.IGNORECASE,
+)
 _CLAUSE = re.compile(r"[,;:–—()“”\"]|\s-\s|\bbut\b|\bwhile\b|\bwhereas\b|\bthough\b")
 
 
@@ -213,6 +219,8 @@ def decide_claim(claim: str, candidates: Sequence[Evidence]) -> Decision:
     contra = [j for j in judged if j.stance is Stance.CONTRADICT]
     both = [j for j in contra if j.reports_both]
     own_support = [j for j in support if not j.evidence.attribution.attributed
+                   or (j.evidence.attribution.cue is Cue.CONCESSION
+                       and not is_negated(j.evidence.sentence.text))
                    or (claim_attributed and _same_speaker(claim, j.evidence))]
     numeric = [j for j in contra if j.numeric]
     neutral = [j.evidence for j in judged if j.stance is Stance.NEUTRAL][:1]
@@ -248,12 +256,27 @@ def decide_claim(claim: str, candidates: Sequence[Evidence]) -> Decision:
                     context=[j.evidence for j in judged][:3] or neutral)
 
 
+def same_voice(a: Evidence, b: Evidence) -> bool:
+    """True when two sentences are by the same speaker ("Mr Ponomarev" = "Ponomarev"), or
+    both in the same article's own voice."""
+    sa, sb = a.attribution.speaker, b.attribution.speaker
+    if not sa or not sb:
+        return not sa and not sb and a.article.id == b.article.id
+    names_a = {t for t in lexical_tokens(sa) if t[:1].isalpha()}
+    return bool(names_a & set(lexical_tokens(sb)))
+
+
 def _sides_conflict(a: Evidence, b: Evidence, terms: Sequence[str]) -> bool:
-    if a.article.id == b.article.id and a.attribution.speaker == b.attribution.speaker:
-        return False
+    if same_voice(a, b):
+        return False  # one voice does not dispute itself
     a_deny = a.attribution.cue is Cue.DENIAL or has_denial(a.sentence.text)
     b_deny = b.attribution.cue is Cue.DENIAL or has_denial(b.sentence.text)
     if a_deny != b_deny:
+        return True
+    a_neg = is_negated(_best_clause(terms, a.sentence.text))
+    b_neg = is_negated(_best_clause(terms, b.sentence.text))
+    if a_neg != b_neg and a.article.id != b.article.id and (
+            a.attribution.attributed or b.attribution.attributed):
         return True
     qa, qb = quantities(a.sentence.text), quantities(b.sentence.text)
     for va, ua in qa:
@@ -270,6 +293,11 @@ def decide_question(question: str, candidates: Sequence[Evidence]) -> Decision:
     chosen = select(candidates)
     terms = query_terms(question)
     strong = [e for e in chosen if e.lexical >= STANCE_LEXICAL or e.dense >= MIN_DENSE_ALONE]
+    flagged = [e for e in strong if DISPUTE_RE.search(e.sentence.text)]
+    if flagged and len(strong) > 1:
+        rest = [e for e in chosen if e.key != flagged[0].key]
+        return Decision(Verdict.DISPUTED, "a source reports that the accounts conflict",
+                        support=[flagged[0]], context=rest[:3])
     for i, a in enumerate(strong):
         for b in strong[i + 1 :]:
             if _sides_conflict(a, b, terms):
