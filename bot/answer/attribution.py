@@ -39,7 +39,7 @@ _VERBS: dict[str, Cue] = {
                     "confirms".split(), Cue.CONCESSION),
 }
 _VERB_RE = re.compile(r"\b(" + "|".join(sorted(_VERBS, key=len, reverse=True)) + r")\b")
-_ACCORDING = re.compile(r"\baccording to ((?:[A-Z][\w'’.-]*\s?)+)")
+_ACCORDING = re.compile(r"\b(?i:according to) ((?:[A-Z][\w'’.-]*\s?)+)")
 _NOUN_CONTEXT = frozenset(
     "the its their his her of though these those by a an such no any our your this that "
     "unverified earlier".split()
