@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import asyncio
+import json
+from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
+from typing import Any
 from unittest.mock import MagicMock
 
 import discord
@@ -13,6 +16,11 @@ from bot.discord.app import EXTENSIONS, FactBot, create_bot
 from bot.settings import Settings
 from tests.discord.fakes import FakeBuilder, FakeCore
 from tests.discord.helpers import BOT_ID
+from tests.fake_discord import FakeDiscord
+from tests.fake_discord import payloads as p
+from tests.fake_discord.limits import pings
+
+Connect = Callable[..., Awaitable[FactBot]]
 
 
 @pytest.fixture
@@ -44,3 +52,64 @@ async def bot(settings: Settings, core: FakeCore, builder: FakeBuilder) -> Async
     yield instance
     instance._core_pool.shutdown(wait=True)
     instance.store.close()
+
+
+@pytest.fixture(scope="session")
+def real_settings(tmp_path_factory: pytest.TempPathFactory, demo_corpus: Path) -> Settings:
+    """A real index of the demo corpus, built once per session (real embedding model)."""
+    build = pytest.importorskip("index.build")
+    data = tmp_path_factory.mktemp("real-index")
+    real = Settings(data_dir=data, discord_token=None, command_cooldown_seconds=0)
+    summary = build.build_index([demo_corpus], real)
+    assert not summary.failed and summary.added
+    return real
+
+
+@pytest.fixture(scope="session")
+def real_core(real_settings: Settings):  # noqa: ANN201 - FactChecker
+    """The real answering core over the session's demo index."""
+    core = pytest.importorskip("bot.answer.core")
+    return core.FactChecker(real_settings)
+
+
+# --- end to end: the real client against the fake Discord -----------------------------------
+@pytest.fixture
+async def fake() -> AsyncIterator[FakeDiscord]:
+    server = FakeDiscord()
+    await server.start()
+    with server.patched():
+        yield server
+        # nobody is ever pinged: checked on every message the bot sent in every test
+        for body in server.sent():
+            assert body.get("allowed_mentions", {}).get("parse") == [], body
+            assert pings(body) == [], body
+            text = json.dumps(body, ensure_ascii=False)
+            assert "@everyone" not in text and "@here" not in text and "<@&" not in text
+        assert not [r for r in server.requests if r.status == 400], "Discord would refuse these"
+    await server.close()
+
+
+@pytest.fixture
+def e2e_settings(settings: Settings) -> Settings:
+    return settings.model_copy(update={"moderator_roles": [int(p.MOD_ROLE_ID)],
+                                       "discord_token": None})
+
+
+@pytest.fixture
+async def connect(fake: FakeDiscord, e2e_settings: Settings) -> AsyncIterator[Connect]:
+    started: list[tuple[FactBot, asyncio.Task]] = []
+
+    async def _connect(core: Any = None, builder: Any = None, sync: bool = False,
+                       settings: Settings | None = None) -> FactBot:
+        bot = create_bot(settings or e2e_settings, core=core or FakeCore(),
+                         builder=builder or FakeBuilder(), sync=sync,
+                         guild_ready_timeout=0.05)
+        task = asyncio.create_task(bot.start(fake.token))
+        started.append((bot, task))
+        await asyncio.wait_for(bot.wait_until_ready(), 15)
+        return bot
+
+    yield _connect
+    for bot, task in started:
+        await bot.close()
+        await asyncio.wait_for(task, 10)

@@ -122,3 +122,20 @@ def mock_interaction(client: discord.Client, *, user: MagicMock | None = None,
 def sent_kwargs(mock: AsyncMock) -> list[dict[str, Any]]:
     """Keyword arguments of every call of a send-like mock."""
     return [c.kwargs for c in mock.await_args_list]
+
+
+async def eventually(condition: Any, timeout: float = 5.0) -> None:
+    """Wait until `condition()` is truthy (work finishing after the last Discord request)."""
+    import asyncio
+    import time
+
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            if condition():
+                return
+        except IndexError:
+            pass
+        if time.monotonic() > deadline:
+            raise AssertionError(f"condition still false after {timeout} s")
+        await asyncio.sleep(0.02)

@@ -4,67 +4,25 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
-from typing import Any
+from collections.abc import Callable
 
 import pytest
 
-from bot.discord.app import FactBot, create_bot
-from bot.settings import Settings
+from tests.discord.conftest import Connect
 from tests.discord.fakes import ARTICLE, FakeBuilder, FakeCore
+from tests.discord.helpers import eventually
 from tests.fake_discord import FakeDiscord
 from tests.fake_discord import payloads as p
-from tests.fake_discord.limits import pings
 
-Connect = Callable[..., Awaitable[FactBot]]
 MENTION = f"<@{p.BOT_ID}>"
 
 
-@pytest.fixture
-async def fake() -> AsyncIterator[FakeDiscord]:
-    server = FakeDiscord()
-    await server.start()
-    with server.patched():
-        yield server
-        # nobody is ever pinged: checked on every message the bot sent in every test
-        for body in server.sent():
-            assert body.get("allowed_mentions", {}).get("parse") == [], body
-            assert pings(body) == [], body
-            text = json.dumps(body, ensure_ascii=False)
-            assert "@everyone" not in text and "@here" not in text and "<@&" not in text
-        assert not [r for r in server.requests if r.status == 400], "Discord would refuse these"
-    await server.close()
-
-
-@pytest.fixture
-def e2e_settings(settings: Settings) -> Settings:
-    return settings.model_copy(update={"moderator_roles": [int(p.MOD_ROLE_ID)],
-                                       "discord_token": None})
-
-
-@pytest.fixture
-async def connect(fake: FakeDiscord, e2e_settings: Settings) -> AsyncIterator[Connect]:
-    started: list[tuple[FactBot, asyncio.Task]] = []
-
-    async def _connect(core: Any = None, builder: Any = None, sync: bool = False,
-                       settings: Settings | None = None) -> FactBot:
-        bot = create_bot(settings or e2e_settings, core=core or FakeCore(),
-                         builder=builder or FakeBuilder(), sync=sync,
-                         guild_ready_timeout=0.05)
-        task = asyncio.create_task(bot.start(fake.token))
-        started.append((bot, task))
-        await asyncio.wait_for(bot.wait_until_ready(), 15)
-        return bot
-
-    yield _connect
-    for bot, task in started:
-        await bot.close()
-        await asyncio.wait_for(task, 10)
-
-
-def _posts(fake: FakeDiscord, pattern: str = "/messages") -> Callable:
-    return lambda r: r.method == "POST" and r.path.startswith("/channels/") and r.path.endswith(pattern) and r.status == 200
+def _posts(fake: FakeDiscord) -> Callable:
+    """Matches messages the bot posted in a channel (chat replies), successfully."""
+    return lambda r: (r.method == "POST" and re.fullmatch(r"/channels/\d+/messages", r.path)
+                      and r.status == 200)
 
 
 async def test_startup_identifies_with_explicit_intents_and_no_sync(fake: FakeDiscord,
@@ -149,8 +107,7 @@ async def test_reindex_accepted_and_answers_served_meanwhile(fake: FakeDiscord, 
     [done] = await fake.wait_for(lambda r: r.method == "PATCH" and "Reindex finished" in (r.body or {}).get("content", ""))
     assert "added 1 · updated 0 · unchanged 0 · removed 0 · failed 0" in done.body["content"]
     assert core.reloads == 1 and len(builder.calls) == 1
-    await asyncio.sleep(0.1)
-    assert bot.store.audit_log()[0].user_name.startswith("mod")
+    await eventually(lambda: bot.store.audit_log()[0].user_name.startswith("mod"))
 
 
 async def test_rate_limited_send_is_retried(fake: FakeDiscord, connect: Connect) -> None:
