@@ -1,0 +1,98 @@
+"""Acceptance over the seed corpus with a real index (real model, real Chroma)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.answer.core import FactChecker
+from bot.answer.eval import load_items, run_eval
+from bot.answer.sentences import is_citable
+from bot.answer.types import Verdict
+from bot.answer.verify import is_exact
+
+EVALS = Path(__file__).resolve().parents[2] / "evals"
+# Fragments of page junk around the seed articles (other stories' headlines, site blurbs).
+JUNK = ["chocolate bar", "California fire", "Celine Dion", "Global NewsX is",
+        "Leave a Reply", "Akismet", "Editors' Picks", "Read more"]
+
+
+@pytest.fixture(scope="module")
+def replies(seed_checker: FactChecker):  # noqa: ANN201
+    items = load_items(EVALS / "seed_corpus.jsonl")
+    return [(item, seed_checker.check(item.query) if item.mode == "claim"
+             else seed_checker.ask(item.query)) for item in items]
+
+
+def test_every_quote_of_the_eval_set_is_verbatim(replies, seed_checker) -> None:  # noqa: ANN001
+    articles = seed_checker.reader.articles
+    sources = [s for _, reply in replies for s in reply.sources]
+    assert len(sources) > 50
+    for source in sources:
+        assert is_exact(source, articles[source.article_id])
+        assert articles[source.article_id].text[source.start:source.end] == source.quote
+
+
+def test_no_junk_or_headline_is_cited(replies, seed_checker) -> None:  # noqa: ANN001
+    articles = seed_checker.reader.articles
+    for _, reply in replies:
+        for source in reply.sources:
+            assert not any(j.lower() in source.quote.lower() for j in JUNK), source.quote
+            assert is_citable(source.quote, articles[source.article_id].meta.title)
+
+
+def test_unknown_outlet_shown_as_unknown(seed_checker: FactChecker) -> None:
+    reply = seed_checker.check("Mykhailo Podolyak said Ukraine had nothing to do with it.")
+    unknown = [s for s in reply.sources if s.outlet is None]
+    assert unknown, "the Podolyak quote comes from the article without an outlet"
+    assert any("unknown outlet" in c.text for c in reply.claims)
+    assert reply.model_dump(mode="json")["sources"][0]["outlet"] is None
+
+
+def test_claims_keep_attribution(seed_checker: FactChecker) -> None:
+    reply = seed_checker.check("The Legion did not lose a single soldier.")
+    assert reply.verdict in (Verdict.DISPUTED, Verdict.UNVERIFIED)
+    assert any("Ponomarev (France 24)" in c.text for c in reply.claims)
+    assert not any(c.text.lower().startswith("the legion") for c in reply.claims)
+
+
+def test_contradicting_sources_disputed_with_both_sides(seed_checker: FactChecker) -> None:
+    reply = seed_checker.check("Russian forces killed 70 fighters of the paramilitary groups.")
+    assert reply.verdict is Verdict.DISPUTED
+    assert any("killing 70 fighters" in s.quote for s in reply.sources)
+    assert "denied" in " ".join(s.quote for s in reply.sources)
+
+
+def test_number_mismatch_refuted(seed_checker: FactChecker) -> None:
+    reply = seed_checker.check("The Legion took control of an 80-kilometre strip.")
+    assert reply.verdict is Verdict.REFUTED
+    assert any("40-kilometre" in s.quote for s in reply.sources)
+
+
+@pytest.mark.parametrize("question", [
+    "Which chocolate bar did Brits call the worst?",
+    "Who was arrested over the California fire?",
+    "What is the capital of Australia?",
+])
+def test_outside_the_corpus_not_found(seed_checker: FactChecker, question: str) -> None:
+    reply = seed_checker.ask(question)
+    assert reply.verdict is Verdict.NOT_FOUND and not reply.sources and not reply.claims
+
+
+def test_spelling_variant_found(seed_checker: FactChecker) -> None:
+    passages = seed_checker.sources("Grayvoron")
+    assert any("Graivoron" in p.text for p in passages)
+    assert any("Grayvoron" in p.text for p in passages)
+
+
+def test_eval_report_over_seed_set(seed_checker: FactChecker) -> None:
+    report = run_eval(seed_checker, EVALS / "seed_corpus.jsonl")
+    assert len(report.items) >= 40
+    assert report.quotes_verbatim == 1.0
+    assert report.not_found_precision == 1.0 and report.not_found_recall == 1.0
+    assert report.verdict_accuracy >= 0.9
+    assert report.outlet_hit >= 0.9 and report.evidence_hit >= 0.9
+    table = report.table()
+    assert "latency p50" in table and "| verdict accuracy |" in table
+    assert report.as_dict()["latency_p95_ms"] is not None
