@@ -113,6 +113,14 @@ class FactBot(commands.Bot):
         call = functools.partial(getattr(self.core, method), *args)
         return await asyncio.get_running_loop().run_in_executor(self._core_pool, call)
 
+    async def reload_core(self) -> None:
+        """Let the core pick up a finished build, in its own thread so answers keep flowing.
+
+        The core is thread-safe: queries in flight finish on the state they started with.
+        """
+        if self.core is not None:
+            await asyncio.to_thread(self.core.reload)
+
     async def on_app_command_error(
         self, interaction: discord.Interaction, error: app_commands.AppCommandError
     ) -> None:

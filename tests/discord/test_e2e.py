@@ -173,3 +173,19 @@ async def test_heartbeats_flow_while_the_core_works(fake: FakeDiscord, connect: 
     assert time.monotonic() - start >= 2.0
     assert len(busy) >= 6, busy  # 250 ms interval over >= 2 s of CPU work
     assert max(lags) < 0.5
+
+
+async def test_feedback_buttons_work_through_the_gateway(fake: FakeDiscord, connect: Connect) -> None:
+    bot = await connect()
+    await fake.message_create(f"{MENTION} who owns the plant?")
+    [reply] = await fake.wait_for(_posts(fake))
+    await eventually(lambda: bot.store._db.execute("SELECT COUNT(*) FROM answers").fetchone()[0])
+    answer = reply.response  # the message object Discord returned for the answer
+    await fake.click("factbot:fb:up", answer)
+    [thanks] = await fake.wait_for(lambda r: r.path.endswith("/callback"))
+    assert thanks.body["type"] == 4 and thanks.body["data"]["flags"] & 64
+    await fake.click("factbot:fb:report", answer)
+    [_, offer] = await fake.wait_for(lambda r: r.path.endswith("/callback"), count=2)
+    select = offer.body["data"]["components"][0]["components"][0]
+    assert [o["value"] for o in select["options"]] == ["1", "2"]
+    assert [r.kind for r in bot.store.reports(kind=None)] == ["up"]

@@ -134,3 +134,11 @@ def slash_interaction(interaction_id: str, name: str, options: dict[str, Any],
             "locale": "en-US", "guild_locale": "en-US", "entitlements": [],
             "authorizing_integration_owners": {"0": GUILD_ID}, "context": 0,
             "attachment_size_limit": 26214400}
+
+
+def component_interaction(interaction_id: str, custom_id: str, message: dict,
+                          author: dict | None = None) -> dict:
+    """An INTERACTION_CREATE payload for a button click on `message`."""
+    base = slash_interaction(interaction_id, "unused", {}, author=author)
+    return {**base, "type": 3, "message": message,
+            "data": {"custom_id": custom_id, "component_type": 2}}

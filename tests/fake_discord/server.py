@@ -38,6 +38,7 @@ class Captured:
     body: Any
     headers: dict[str, str]
     status: int = 0
+    response: Any = None
 
     def message_body(self) -> dict | None:
         """The message part of the body (a callback's `data`), for message-carrying requests."""
@@ -154,6 +155,12 @@ class FakeDiscord:
         await self.dispatch("INTERACTION_CREATE", data)
         return data
 
+    async def click(self, custom_id: str, message: dict, **kwargs: Any) -> dict:
+        """Inject a button click on a message the bot sent; returns the interaction payload."""
+        data = p.component_interaction(str(next(self._ids)), custom_id, message, **kwargs)
+        await self.dispatch("INTERACTION_CREATE", data)
+        return data
+
     async def wait_for(self, predicate: Callable[[Captured], bool], timeout: float = 10.0,
                        count: int = 1) -> list[Captured]:
         """Wait until `count` captured requests satisfy `predicate`; returns them."""
@@ -219,7 +226,7 @@ class FakeDiscord:
         captured = Captured(request.method, path, body, dict(request.headers))
         self.requests.append(captured)
         status, payload, headers = self._handle(captured, request)
-        captured.status = status
+        captured.status, captured.response = status, payload
         self.request_seen.set()
         if payload is None:
             return web.Response(status=status, headers=headers)

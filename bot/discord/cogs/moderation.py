@@ -108,8 +108,12 @@ class Moderation(commands.Cog):
                 text = f"❌ Reindex failed ({exc.__class__.__name__}); the previous index still serves."
             ok = False
         else:
-            await self.bot.call_core("reload")
             text, ok = _summary_text(summary), True
+            try:
+                await self.bot.reload_core()
+            except UserFacingError as exc:
+                text += f"\n⚠️ The new index could not be loaded ({exc}); the previous one serves."
+                ok = False
         await self._edit(message, text)
         return ok, text
 
