@@ -154,8 +154,11 @@ async def respond(interaction: discord.Interaction, text: str, ephemeral: bool =
 
 
 def create_bot(
-    settings: Settings, core: Any | None = None, builder: Callable[..., Any] | None = None,
-    sync: bool = False, **options: Any,
+    settings: Settings,
+    core: Any | None = None,
+    builder: Callable[..., Any] | None = None,
+    sync: bool = False,
+    **options: Any,
 ) -> FactBot:
     """A configured `FactBot`; `core` and `builder` default to the real ones (loaded lazily).
 
@@ -209,8 +212,10 @@ def run_bot(settings: Settings, sync: bool = False) -> int:
         log.error("Discord rejected the token (401): check DISCORD_TOKEN in the developer portal")
         return 1
     except discord.PrivilegedIntentsRequired:
-        log.error("Discord refused the message content intent: enable it in the developer portal"
-                  " (Bot > Privileged Gateway Intents)")
+        log.error(
+            "Discord refused the message content intent: enable it in the developer portal"
+            " (Bot > Privileged Gateway Intents)"
+        )
         return 1
     except (discord.HTTPException, discord.GatewayNotFound, aiohttp.ClientError, OSError) as exc:
         log.error("could not connect to Discord: %s", exc.__class__.__name__)

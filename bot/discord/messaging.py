@@ -15,8 +15,9 @@ log = logging.getLogger(__name__)
 NONE = discord.AllowedMentions.none()
 
 
-async def reply_in_chat(message: discord.Message, pages: list[Outgoing],
-                        view: discord.ui.View | None = None) -> list[discord.Message]:
+async def reply_in_chat(
+    message: discord.Message, pages: list[Outgoing], view: discord.ui.View | None = None
+) -> list[discord.Message]:
     """Reply to a chat message with one or more messages; `view` goes on the last one."""
     sent: list[discord.Message] = []
     for i, page in enumerate(pages):
@@ -31,14 +32,22 @@ async def reply_in_chat(message: discord.Message, pages: list[Outgoing],
     return sent
 
 
-async def followup(interaction: discord.Interaction, pages: list[Outgoing],
-                   view: discord.ui.View | None = None,
-                   ephemeral: bool = False) -> list[discord.WebhookMessage]:
+async def followup(
+    interaction: discord.Interaction,
+    pages: list[Outgoing],
+    view: discord.ui.View | None = None,
+    ephemeral: bool = False,
+) -> list[discord.WebhookMessage]:
     """Answer a deferred interaction with one or more followup messages."""
     sent: list[discord.WebhookMessage] = []
     for i, page in enumerate(pages):
-        kwargs = {"content": page.content, "embeds": page.embeds, "allowed_mentions": NONE,
-                  "wait": True, "ephemeral": ephemeral}
+        kwargs = {
+            "content": page.content,
+            "embeds": page.embeds,
+            "allowed_mentions": NONE,
+            "wait": True,
+            "ephemeral": ephemeral,
+        }
         if i == len(pages) - 1 and view is not None:
             kwargs["view"] = view
         sent.append(await interaction.followup.send(**kwargs))
@@ -61,12 +70,16 @@ async def record_answer(bot: discord.Client, sent: list, reply: Reply, user_id: 
     """Remember the reply under each message id it was shown in (feedback, follow-ups)."""
     data = reply.model_dump(mode="json")
     data["sources"] = [
-        {**s, "article_id": src.article_id} for s, src in zip(data["sources"], reply.sources,
-                                                              strict=True)
+        {**s, "article_id": src.article_id}
+        for s, src in zip(data["sources"], reply.sources, strict=True)
     ]
     for message in sent:
         await asyncio.to_thread(
-            bot.store.record_answer, message.id, message.channel.id, user_id, data  # type: ignore[attr-defined]
+            bot.store.record_answer,
+            message.id,
+            message.channel.id,
+            user_id,
+            data,  # type: ignore[attr-defined]
         )
 
 

@@ -115,8 +115,9 @@ def render_quote(prov: QuoteProvenance) -> list[Outgoing]:
     """Where these exact words appear and who said or published them."""
     if not prov.found:
         text = safe_text(prov.text)
-        desc = split_text(f"I could not find these exact words in the indexed articles:\n> {text}",
-                          DESCRIPTION)[0]
+        desc = split_text(
+            f"I could not find these exact words in the indexed articles:\n> {text}", DESCRIPTION
+        )[0]
         return [Outgoing(embeds=[discord.Embed(title="🔍 Quote not found", description=desc)])]
     return render_passages("🗣️ Where these words appear", prov.passages, "")
 

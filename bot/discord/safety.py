@@ -21,11 +21,11 @@ _ID_MENTION = re.compile(r"<(@[!&]?|#)(\d{15,25})>")
 _CODE_FENCE = re.compile(r"```[a-zA-Z0-9_+-]*\n|```")
 _WHITESPACE = re.compile(r"\s+")
 
-QUESTION_WORDS = frozenset(
+_QUESTION_WORDS = (
     "who whom whose what which when where why how is are was were do does did can could "
     "should would will has have had may might tell explain show find list summarise summarize"
-    .split()
 )
+QUESTION_WORDS = frozenset(_QUESTION_WORDS.split())
 CLAIM_PREFIXES = ("claim:", "check:", "fact-check:", "factcheck:", "fact check:")
 
 

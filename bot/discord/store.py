@@ -94,8 +94,16 @@ class BotStore:
         with self._tx() as db:
             db.execute(
                 "INSERT OR REPLACE INTO answers VALUES (?,?,?,?,?,?,?,?)",
-                (message_id, channel_id, user_id, _now(), reply_json.get("query"),
-                 reply_json.get("mode"), reply_json.get("verdict"), json.dumps(reply_json)),
+                (
+                    message_id,
+                    channel_id,
+                    user_id,
+                    _now(),
+                    reply_json.get("query"),
+                    reply_json.get("mode"),
+                    reply_json.get("verdict"),
+                    json.dumps(reply_json),
+                ),
             )
 
     def answer(self, message_id: int) -> dict | None:
@@ -138,8 +146,7 @@ class BotStore:
 
     def reports(self, limit: int = 10, kind: str | None = "bad_quote") -> list[FeedbackRow]:
         """The most recent feedback rows (bad-quote reports by default), newest first."""
-        sql = ("SELECT id,ts,user_id,kind,question,claim,source_id,article_id,quote "
-               "FROM feedback")
+        sql = "SELECT id,ts,user_id,kind,question,claim,source_id,article_id,quote FROM feedback"
         args: tuple = ()
         if kind:
             sql += " WHERE kind=?"
@@ -149,8 +156,9 @@ class BotStore:
         return [FeedbackRow(*r) for r in rows]
 
     # --- audit --------------------------------------------------------------------------------
-    def audit(self, user_id: int, user_name: str, action: str, target: str, result: str,
-              ok: bool) -> None:
+    def audit(
+        self, user_id: int, user_name: str, action: str, target: str, result: str, ok: bool
+    ) -> None:
         """Append one moderation run to the audit log."""
         with self._tx() as db:
             db.execute(
@@ -164,7 +172,8 @@ class BotStore:
         with self._lock:
             rows = self._db.execute(
                 "SELECT id,ts,user_id,user_name,action,target,result,ok FROM audit "
-                "ORDER BY id DESC LIMIT ?", (limit,),
+                "ORDER BY id DESC LIMIT ?",
+                (limit,),
             ).fetchall()
         return [AuditRow(*r[:7], bool(r[7])) for r in rows]
 

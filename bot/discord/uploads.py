@@ -25,9 +25,8 @@ def safe_filename(name: str) -> str:
     base = Path(name.replace("\\", "/")).name
     suffix = Path(base).suffix.lower()
     if suffix not in ALLOWED_SUFFIXES:
-        raise UserFacingError(
-            f"I can only ingest {', '.join(ALLOWED_SUFFIXES)} files, not `{suffix or 'no extension'}`."
-        )
+        kinds = ", ".join(ALLOWED_SUFFIXES)
+        raise UserFacingError(f"I can only ingest {kinds} files, not `{suffix or 'no extension'}`.")
     stem = _UNSAFE.sub("_", Path(base).stem).strip("._") or "upload"
     return stem[:80] + suffix
 
@@ -54,8 +53,14 @@ def _atomic_write(path: Path, data: bytes) -> None:
         raise
 
 
-def save_upload(uploads: Path, filename: str, data: bytes, outlet: str | None,
-                title: str | None, published: str | None) -> Path:
+def save_upload(
+    uploads: Path,
+    filename: str,
+    data: bytes,
+    outlet: str | None,
+    title: str | None,
+    published: str | None,
+) -> Path:
     """Write the file and its metadata row (replacing an earlier row for the same file).
 
     Args:
@@ -74,8 +79,14 @@ def save_upload(uploads: Path, filename: str, data: bytes, outlet: str | None,
     if index.is_file():
         with index.open(newline="", encoding="utf-8") as handle:
             rows = [r for r in csv.DictReader(handle) if r.get("file") != filename]
-    rows.append({"file": filename, "outlet": outlet or "", "title": title or "",
-                 "published": published or ""})
+    rows.append(
+        {
+            "file": filename,
+            "outlet": outlet or "",
+            "title": title or "",
+            "published": published or "",
+        }
+    )
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=COLUMNS, extrasaction="ignore")
     writer.writeheader()

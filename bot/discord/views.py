@@ -68,7 +68,9 @@ class FeedbackButton(
             )
             return
         await interaction.response.send_message(
-            "Which quote is wrong?", view=ReportView(message_id, answer), ephemeral=True,
+            "Which quote is wrong?",
+            view=ReportView(message_id, answer),
+            ephemeral=True,
             allowed_mentions=NONE,
         )
 
@@ -113,9 +115,15 @@ class ReportView(discord.ui.View):
         source = next(s for s in self.answer["sources"] if s["id"] == source_id)
         store = interaction.client.store  # type: ignore[attr-defined]
         await asyncio.to_thread(
-            store.add_feedback, interaction.user.id, self.message_id, "bad_quote",
-            self.answer["query"], _claim_for(self.answer, source_id), source_id,
-            source.get("article_id") or source.get("document"), source.get("quote"),
+            store.add_feedback,
+            interaction.user.id,
+            self.message_id,
+            "bad_quote",
+            self.answer["query"],
+            _claim_for(self.answer, source_id),
+            source_id,
+            source.get("article_id") or source.get("document"),
+            source.get("quote"),
         )
         await interaction.response.edit_message(
             content=f"Reported quote [{source_id}]; a moderator will look at it. Thank you.",
@@ -143,7 +151,8 @@ class Pager(discord.ui.View):
         if interaction.user.id != self.owner_id:
             await interaction.response.send_message(
                 "These buttons belong to whoever ran the command; run it yourself to browse.",
-                ephemeral=True, allowed_mentions=NONE,
+                ephemeral=True,
+                allowed_mentions=NONE,
             )
             return False
         return True

@@ -25,9 +25,13 @@ Connect = Callable[..., Awaitable[FactBot]]
 
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
-    return Settings(data_dir=tmp_path / "data", discord_token="dummy-token",
-                    command_cooldown_seconds=0, moderator_roles=[4242],
-                    reindex_sources=[f"demo={tmp_path / 'corpus'}"])
+    return Settings(
+        data_dir=tmp_path / "data",
+        discord_token="dummy-token",
+        command_cooldown_seconds=0,
+        moderator_roles=[4242],
+        reindex_sources=[f"demo={tmp_path / 'corpus'}"],
+    )
 
 
 @pytest.fixture
@@ -91,19 +95,25 @@ async def fake() -> AsyncIterator[FakeDiscord]:
 
 @pytest.fixture
 def e2e_settings(settings: Settings) -> Settings:
-    return settings.model_copy(update={"moderator_roles": [int(p.MOD_ROLE_ID)],
-                                       "discord_token": None})
+    return settings.model_copy(
+        update={"moderator_roles": [int(p.MOD_ROLE_ID)], "discord_token": None}
+    )
 
 
 @pytest.fixture
 async def connect(fake: FakeDiscord, e2e_settings: Settings) -> AsyncIterator[Connect]:
     started: list[tuple[FactBot, asyncio.Task]] = []
 
-    async def _connect(core: Any = None, builder: Any = None, sync: bool = False,
-                       settings: Settings | None = None) -> FactBot:
-        bot = create_bot(settings or e2e_settings, core=core or FakeCore(),
-                         builder=builder or FakeBuilder(), sync=sync,
-                         guild_ready_timeout=0.05)
+    async def _connect(
+        core: Any = None, builder: Any = None, sync: bool = False, settings: Settings | None = None
+    ) -> FactBot:
+        bot = create_bot(
+            settings or e2e_settings,
+            core=core or FakeCore(),
+            builder=builder or FakeBuilder(),
+            sync=sync,
+            guild_ready_timeout=0.05,
+        )
         task = asyncio.create_task(bot.start(fake.token))
         started.append((bot, task))
         await asyncio.wait_for(bot.wait_until_ready(), 15)

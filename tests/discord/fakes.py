@@ -21,26 +21,49 @@ from bot.answer.types import (
 
 ARTICLE = (
     "The fire at the Brightwater plant started shortly after 2 a.m. on Monday, "
-    "the fire service said. \"We evacuated 40 homes,\" said chief Mara Lind. "
+    'the fire service said. "We evacuated 40 homes," said chief Mara Lind. '
     "@everyone was told to keep windows shut <@&123456789012345678>."
 )
 
 
-def make_source(i: int, quote: str | None = None, outlet: str | None = "Tarnholm Courier") -> Source:
+def make_source(
+    i: int, quote: str | None = None, outlet: str | None = "Tarnholm Courier"
+) -> Source:
     """A verified source whose quote is a slice of `ARTICLE` (or the given text)."""
     text = quote if quote is not None else ARTICLE[:90]
-    return Source(id=i, outlet=outlet, title=f"Article {i}", published="2024-03-12",
-                  url=f"https://example.org/{i}", document=f"{i:02d}.txt", quote=text, start=0,
-                  end=len(text), article_id=f"art{i}")
+    return Source(
+        id=i,
+        outlet=outlet,
+        title=f"Article {i}",
+        published="2024-03-12",
+        url=f"https://example.org/{i}",
+        document=f"{i:02d}.txt",
+        quote=text,
+        start=0,
+        end=len(text),
+        article_id=f"art{i}",
+    )
 
 
-def make_reply(query: str = "When did the fire start?", n_sources: int = 2,
-               quote: str | None = None, mode: str = "question") -> Reply:
+def make_reply(
+    query: str = "When did the fire start?",
+    n_sources: int = 2,
+    quote: str | None = None,
+    mode: str = "question",
+) -> Reply:
     sources = [make_source(i, quote) for i in range(1, n_sources + 1)]
-    claims = [Claim(text=f"Claim {i} from the articles.", sources=[i]) for i in range(1, n_sources + 1)]
+    claims = [
+        Claim(text=f"Claim {i} from the articles.", sources=[i]) for i in range(1, n_sources + 1)
+    ]
     verdict = Verdict.ANSWERED if mode == "question" else Verdict.SUPPORTED
-    return Reply(query=query, mode=mode, verdict=verdict, summary="The fire started at 2 a.m. [1]",
-                 claims=claims, sources=sources)
+    return Reply(
+        query=query,
+        mode=mode,
+        verdict=verdict,
+        summary="The fire started at 2 a.m. [1]",
+        claims=claims,
+        sources=sources,
+    )
 
 
 @dataclass
@@ -82,29 +105,68 @@ class FakeCore:
 
     def sources(self, topic: str, limit: int = 10) -> list[Passage]:
         self._enter("sources", topic, limit)
-        return [Passage(outlet=f"Outlet {i}", title=f"T{i}", published="2024-03-1" + str(i % 10),
-                        url=None, document=f"{i}.txt", article_id=f"a{i}", text=ARTICLE * 3,
-                        start=0, end=len(ARTICLE) * 3, score=1.0 / (i + 1))
-                for i in range(limit)]
+        return [
+            Passage(
+                outlet=f"Outlet {i}",
+                title=f"T{i}",
+                published="2024-03-1" + str(i % 10),
+                url=None,
+                document=f"{i}.txt",
+                article_id=f"a{i}",
+                text=ARTICLE * 3,
+                start=0,
+                end=len(ARTICLE) * 3,
+                score=1.0 / (i + 1),
+            )
+            for i in range(limit)
+        ]
 
     def quote(self, text: str) -> QuoteProvenance:
         self._enter("quote", text)
         found = text in ARTICLE
-        passages = [Passage(outlet=None, title="Fire", published=None, url=None, document="x.txt",
-                            article_id="a1", text=text, start=0, end=len(text), score=1.0,
-                            speaker="Mara Lind")] if found else []
+        passages = (
+            [
+                Passage(
+                    outlet=None,
+                    title="Fire",
+                    published=None,
+                    url=None,
+                    document="x.txt",
+                    article_id="a1",
+                    text=text,
+                    start=0,
+                    end=len(text),
+                    score=1.0,
+                    speaker="Mara Lind",
+                )
+            ]
+            if found
+            else []
+        )
         return QuoteProvenance(text=text, found=found, passages=passages)
 
     def outlets(self) -> list[OutletInfo]:
         self._enter("outlets")
-        return [OutletInfo(outlet="Tarnholm Courier", articles=2, first_published="2024-03-12",
-                           last_published="2024-03-13"),
-                OutletInfo(outlet=None, articles=1, first_published=None, last_published=None)]
+        return [
+            OutletInfo(
+                outlet="Tarnholm Courier",
+                articles=2,
+                first_published="2024-03-12",
+                last_published="2024-03-13",
+            ),
+            OutletInfo(outlet=None, articles=1, first_published=None, last_published=None),
+        ]
 
     def status(self) -> IndexStatus:
         self._enter("status")
-        return IndexStatus(articles=7, chunks=30, outlets=5, last_build="2024-03-14T10:00:00+00:00",
-                           model="minilm", collection="factbot-x")
+        return IndexStatus(
+            articles=7,
+            chunks=30,
+            outlets=5,
+            last_build="2024-03-14T10:00:00+00:00",
+            model="minilm",
+            collection="factbot-x",
+        )
 
     def reload(self) -> None:
         self.calls.append(("reload",))
@@ -122,9 +184,11 @@ class FakeSummary:
     seconds: float = 0.1
 
     def line(self) -> str:
-        return (f"added {len(self.added)} · updated {len(self.updated)} · "
-                f"unchanged {len(self.unchanged)} · removed {len(self.removed)} · "
-                f"failed {len(self.failed)}")
+        return (
+            f"added {len(self.added)} · updated {len(self.updated)} · "
+            f"unchanged {len(self.unchanged)} · removed {len(self.removed)} · "
+            f"failed {len(self.failed)}"
+        )
 
 
 @dataclass

@@ -34,8 +34,9 @@ def mock_guild() -> MagicMock:
     return guild
 
 
-def mock_member(roles: list[MagicMock] | None = None, bot: bool = False,
-                name: str = "alice") -> MagicMock:
+def mock_member(
+    roles: list[MagicMock] | None = None, bot: bool = False, name: str = "alice"
+) -> MagicMock:
     member = MagicMock(spec_set=discord.Member)
     member.id = next_id()
     member.bot = bot
@@ -63,10 +64,15 @@ def mock_sent(channel: MagicMock | None = None) -> MagicMock:
     return sent
 
 
-def mock_message(content: str, *, author: MagicMock | None = None,
-                 channel: MagicMock | None = None, mentions: list[Any] | None = None,
-                 reference: discord.MessageReference | None = None,
-                 attachments: list[Any] | None = None) -> MagicMock:
+def mock_message(
+    content: str,
+    *,
+    author: MagicMock | None = None,
+    channel: MagicMock | None = None,
+    mentions: list[Any] | None = None,
+    reference: discord.MessageReference | None = None,
+    attachments: list[Any] | None = None,
+) -> MagicMock:
     message = MagicMock(spec_set=discord.Message)
     message.id = next_id()
     message.content = content
@@ -81,8 +87,12 @@ def mock_message(content: str, *, author: MagicMock | None = None,
     return message
 
 
-def mock_interaction(client: discord.Client, *, user: MagicMock | None = None,
-                     permissions: discord.Permissions | None = None) -> MagicMock:
+def mock_interaction(
+    client: discord.Client,
+    *,
+    user: MagicMock | None = None,
+    permissions: discord.Permissions | None = None,
+) -> MagicMock:
     """An interaction whose response and followup record what the command sent."""
     interaction = MagicMock(spec_set=discord.Interaction)
     interaction.id = next_id()

@@ -112,7 +112,8 @@ async def test_injection_never_pings(bot: FactBot, core: FakeCore) -> None:
     victim = mock_member(name="@everyone")
     message = mock_message(
         f"{MENTION} is @everyone <@&123456789012345678> <@{victim.id}> \u202esafe\u202c? @here",
-        mentions=[victim])
+        mentions=[victim],
+    )
     await _chat(bot).on_message(message)
     question = core.calls[0][1]
     assert "<@" not in question and "\u202e" not in question

@@ -22,8 +22,18 @@ async def test_every_cog_loads_once_and_names_are_unique(bot: FactBot) -> None:
     names = _names(bot)
     duplicates = [n for n, k in Counter(names).items() if k > 1]
     assert not duplicates, duplicates
-    assert {"factcheck", "sources", "quote", "outlets", "about", "reindex", "ingest", "reports",
-            "answer-here", "audit"} <= set(names)
+    assert {
+        "factcheck",
+        "sources",
+        "quote",
+        "outlets",
+        "about",
+        "reindex",
+        "ingest",
+        "reports",
+        "answer-here",
+        "audit",
+    } <= set(names)
     assert not bot.commands  # no prefix commands
     for command in bot.tree.walk_commands():
         assert command.description and command.description != "…", command.name
@@ -39,8 +49,9 @@ async def test_moderator_commands_set_default_permissions(bot: FactBot) -> None:
 
 async def test_a_broken_cog_does_not_stop_startup(bot: FactBot, monkeypatch, caplog) -> None:
     await bot.unload_extension("bot.discord.cogs.feedback")
-    monkeypatch.setattr("bot.discord.app.EXTENSIONS", ("bot.discord.cogs.nope",
-                                                        "bot.discord.cogs.feedback"))
+    monkeypatch.setattr(
+        "bot.discord.app.EXTENSIONS", ("bot.discord.cogs.nope", "bot.discord.cogs.feedback")
+    )
     await bot.setup_hook()
     assert "bot.discord.cogs.feedback" in bot.extensions
     assert "could not load cog bot.discord.cogs.nope" in caplog.text

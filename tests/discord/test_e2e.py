@@ -8,8 +8,6 @@ import re
 import time
 from collections.abc import Callable
 
-import pytest
-
 from tests.discord.conftest import Connect
 from tests.discord.fakes import ARTICLE, FakeBuilder, FakeCore
 from tests.discord.helpers import eventually
@@ -21,12 +19,14 @@ MENTION = f"<@{p.BOT_ID}>"
 
 def _posts(fake: FakeDiscord) -> Callable:
     """Matches messages the bot posted in a channel (chat replies), successfully."""
-    return lambda r: (r.method == "POST" and re.fullmatch(r"/channels/\d+/messages", r.path)
-                      and r.status == 200)
+    return lambda r: (
+        r.method == "POST" and re.fullmatch(r"/channels/\d+/messages", r.path) and r.status == 200
+    )
 
 
-async def test_startup_identifies_with_explicit_intents_and_no_sync(fake: FakeDiscord,
-                                                                     connect: Connect) -> None:
+async def test_startup_identifies_with_explicit_intents_and_no_sync(
+    fake: FakeDiscord, connect: Connect
+) -> None:
     bot = await connect()
     intents = fake.identify["intents"]
     assert intents & (1 << 15) and intents & 1 and intents & (1 << 9)  # content, guilds, messages
@@ -69,7 +69,10 @@ async def test_factcheck_defers_then_follows_up(fake: FakeDiscord, connect: Conn
     [callback] = await fake.wait_for(lambda r: r.path.endswith("/callback"))
     assert callback.body["type"] == 5 and time.monotonic() - started < 0.5  # before the work
     [followup] = await fake.wait_for(
-        lambda r: r.method == "POST" and r.path.startswith(f"/webhooks/{p.APP_ID}/{interaction['token']}"))
+        lambda r: (
+            r.method == "POST" and r.path.startswith(f"/webhooks/{p.APP_ID}/{interaction['token']}")
+        )
+    )
     assert followup.body["embeds"][0]["title"].startswith("✅")
     assert core.calls == [("check", "Four workers died.")]
 
@@ -85,8 +88,9 @@ async def test_reindex_refused_without_permission(fake: FakeDiscord, connect: Co
     assert builder.calls == []
 
 
-async def test_reindex_accepted_and_answers_served_meanwhile(fake: FakeDiscord, connect: Connect,
-                                                             monkeypatch) -> None:
+async def test_reindex_accepted_and_answers_served_meanwhile(
+    fake: FakeDiscord, connect: Connect, monkeypatch
+) -> None:
     import sys
 
     builder = FakeBuilder(duration=0.3, wait_for_release=True)
@@ -94,7 +98,9 @@ async def test_reindex_accepted_and_answers_served_meanwhile(fake: FakeDiscord, 
     bot = await connect(core=core, builder=builder)
     monkeypatch.setattr(sys.modules["bot.discord.cogs.moderation"], "EDIT_EVERY", 0.1)
     await fake.slash("reindex", {}, author=p.user(p.USER_ID, "mod"), roles=[p.MOD_ROLE_ID])
-    await fake.wait_for(lambda r: r.method == "PATCH" and "Reindexing" in (r.body or {}).get("content", ""))
+    await fake.wait_for(
+        lambda r: r.method == "PATCH" and "Reindexing" in (r.body or {}).get("content", "")
+    )
     assert bot.build_lock.locked()
     # a question during the build is answered from the previous index
     await fake.message_create(f"{MENTION} is the plant still burning?")
@@ -104,7 +110,9 @@ async def test_reindex_accepted_and_answers_served_meanwhile(fake: FakeDiscord, 
     await fake.slash("reindex", {}, permissions=p.MANAGE_GUILD)
     await fake.wait_for(lambda r: "already running" in json.dumps(r.body or {}))
     builder.release.set()
-    [done] = await fake.wait_for(lambda r: r.method == "PATCH" and "Reindex finished" in (r.body or {}).get("content", ""))
+    [done] = await fake.wait_for(
+        lambda r: r.method == "PATCH" and "Reindex finished" in (r.body or {}).get("content", "")
+    )
     assert "added 1 · updated 0 · unchanged 0 · removed 0 · failed 0" in done.body["content"]
     assert core.reloads == 1 and len(builder.calls) == 1
     await eventually(lambda: bot.store.audit_log()[0].user_name.startswith("mod"))
@@ -175,7 +183,9 @@ async def test_heartbeats_flow_while_the_core_works(fake: FakeDiscord, connect: 
     assert max(lags) < 0.5
 
 
-async def test_feedback_buttons_work_through_the_gateway(fake: FakeDiscord, connect: Connect) -> None:
+async def test_feedback_buttons_work_through_the_gateway(
+    fake: FakeDiscord, connect: Connect
+) -> None:
     bot = await connect()
     await fake.message_create(f"{MENTION} who owns the plant?")
     [reply] = await fake.wait_for(_posts(fake))

@@ -51,7 +51,11 @@ async def test_report_picks_a_source(bot: FactBot) -> None:
     picked = _clicked(bot)
     await view._picked(picked)
     report = bot.store.reports()[0]
-    assert (report.source_id, report.article_id, report.claim) == (2, "art2", "Claim 2 from the articles.")
+    assert (report.source_id, report.article_id, report.claim) == (
+        2,
+        "art2",
+        "Claim 2 from the articles.",
+    )
     assert report.quote and report.question == "Did @everyone die?"
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import discord
 import pytest
 from discord import app_commands
 
@@ -50,8 +49,9 @@ async def test_too_long_claim_gets_a_short_reply(bot: FactBot) -> None:
     interaction = mock_interaction(bot)
     with pytest.raises(QueryTooLongError) as raised:
         await _cog(bot).factcheck.callback(_cog(bot), interaction, claim="word " * 800)
-    await bot.on_app_command_error(interaction,
-                                   app_commands.CommandInvokeError(_cog(bot).factcheck, raised.value))
+    await bot.on_app_command_error(
+        interaction, app_commands.CommandInvokeError(_cog(bot).factcheck, raised.value)
+    )
     text = interaction.followup.send.await_args.args[0]
     assert "too long" in text and "1000" in text
 
@@ -61,8 +61,9 @@ async def test_dead_index_gets_a_friendly_message(bot: FactBot, core: FakeCore) 
     interaction = mock_interaction(bot)
     with pytest.raises(Exception) as raised:
         await _cog(bot).about.callback(_cog(bot), interaction)
-    await bot.on_app_command_error(interaction,
-                                   app_commands.CommandInvokeError(_cog(bot).about, raised.value))
+    await bot.on_app_command_error(
+        interaction, app_commands.CommandInvokeError(_cog(bot).about, raised.value)
+    )
     call = interaction.followup.send.await_args
     assert call.args[0].startswith("Sorry, the search index cannot be reached")
     assert call.kwargs["ephemeral"] is True
@@ -121,8 +122,11 @@ async def test_pager_flips_for_its_owner_only(bot: FactBot) -> None:
 
 
 async def test_quote_outlets_about(bot: FactBot, core: FakeCore) -> None:
-    for name, kwargs in (("quote", {"text": "We evacuated 40 homes"}), ("outlets", {}),
-                         ("about", {})):
+    for name, kwargs in (
+        ("quote", {"text": "We evacuated 40 homes"}),
+        ("outlets", {}),
+        ("about", {}),
+    ):
         interaction = mock_interaction(bot)
         command = getattr(_cog(bot), name)
         await command.callback(_cog(bot), interaction, **kwargs)

@@ -39,8 +39,9 @@ async def test_manage_server_or_moderator_role_is_allowed(bot: FactBot) -> None:
         await _cog(bot).ingest._check_can_run(other_role)
 
 
-async def test_reindex_reports_progress_and_summary(bot: FactBot, core: FakeCore,
-                                                    builder: FakeBuilder, monkeypatch) -> None:
+async def test_reindex_reports_progress_and_summary(
+    bot: FactBot, core: FakeCore, builder: FakeBuilder, monkeypatch
+) -> None:
     monkeypatch.setattr(sys.modules["bot.discord.cogs.moderation"], "EDIT_EVERY", 0.05)
     builder.duration = 0.3
     interaction = mock_interaction(bot, permissions=discord.Permissions(manage_guild=True))
@@ -68,8 +69,9 @@ async def test_progress_edits_one_message(bot: FactBot, builder: FakeBuilder, mo
     assert edits[-1].startswith("✅ Reindex finished") and "added 1 · updated 0" in edits[-1]
 
 
-async def test_second_reindex_is_told_one_is_running(bot: FactBot, core: FakeCore,
-                                                     builder: FakeBuilder) -> None:
+async def test_second_reindex_is_told_one_is_running(
+    bot: FactBot, core: FakeCore, builder: FakeBuilder
+) -> None:
     builder.wait_for_release = True
     first = mock_interaction(bot, permissions=discord.Permissions(manage_guild=True))
     task = asyncio.create_task(_cog(bot).reindex.callback(_cog(bot), first, source=None))
@@ -91,7 +93,9 @@ async def test_reindex_refuses_paths_outside_sources(bot: FactBot, tmp_path) -> 
     with pytest.raises(UserFacingError):
         await _cog(bot).reindex.callback(_cog(bot), interaction, source="/etc")
     (tmp_path / "corpus" / "sub").mkdir(parents=True)
-    await _cog(bot).reindex.callback(_cog(bot), interaction, source=str(tmp_path / "corpus" / "sub"))
+    await _cog(bot).reindex.callback(
+        _cog(bot), interaction, source=str(tmp_path / "corpus" / "sub")
+    )
 
 
 async def test_failed_build_keeps_serving_and_is_audited(bot: FactBot, core: FakeCore) -> None:
@@ -115,23 +119,42 @@ def _attachment(name: str, data: bytes = b"Some article text.", size: int | None
 
 
 @pytest.mark.parametrize("name", ["evil.exe", "photo.png", "noext", "archive.tar.gz"])
-async def test_ingest_refuses_unsupported_files(bot: FactBot, builder: FakeBuilder, name: str) -> None:
+async def test_ingest_refuses_unsupported_files(
+    bot: FactBot, builder: FakeBuilder, name: str
+) -> None:
     interaction = mock_interaction(bot, permissions=discord.Permissions(manage_guild=True))
     with pytest.raises(UserFacingError, match="only ingest"):
         await _cog(bot).ingest.callback(_cog(bot), interaction, file=_attachment(name))
     assert builder.calls == []
 
 
-async def test_ingest_saves_file_and_metadata_then_builds(bot: FactBot, builder: FakeBuilder) -> None:
+async def test_ingest_saves_file_and_metadata_then_builds(
+    bot: FactBot, builder: FakeBuilder
+) -> None:
     interaction = mock_interaction(bot, user=mock_member(roles=[mock_role(4242)]))
     attachment = _attachment("../../Fire report!.md", b"# Fire\nIt burned.")
-    await _cog(bot).ingest.callback(_cog(bot), interaction, file=attachment, outlet="Courier",
-                                    title="Fire, again", date="2024-03-12")
+    await _cog(bot).ingest.callback(
+        _cog(bot),
+        interaction,
+        file=attachment,
+        outlet="Courier",
+        title="Fire, again",
+        date="2024-03-12",
+    )
     uploads = bot.settings.data_dir / "uploads"
     assert (uploads / "Fire_report.md").read_bytes() == b"# Fire\nIt burned."
     rows = list(csv.DictReader((uploads / "sources.csv").open()))
-    assert rows == [{"file": "Fire_report.md", "outlet": "Courier", "title": "Fire, again",
-                     "published": "2024-03-12", "author": "", "url": "", "republished_by": ""}]
+    assert rows == [
+        {
+            "file": "Fire_report.md",
+            "outlet": "Courier",
+            "title": "Fire, again",
+            "published": "2024-03-12",
+            "author": "",
+            "url": "",
+            "republished_by": "",
+        }
+    ]
     assert builder.calls == [None]
     assert bot.store.audit_log()[0].action == "ingest"
 
@@ -139,11 +162,13 @@ async def test_ingest_saves_file_and_metadata_then_builds(bot: FactBot, builder:
 async def test_ingest_rejects_bad_date_and_big_files(bot: FactBot) -> None:
     interaction = mock_interaction(bot, permissions=discord.Permissions(manage_guild=True))
     with pytest.raises(UserFacingError, match="2024-03-12"):
-        await _cog(bot).ingest.callback(_cog(bot), interaction, file=_attachment("a.txt"),
-                                        date="yesterday")
+        await _cog(bot).ingest.callback(
+            _cog(bot), interaction, file=_attachment("a.txt"), date="yesterday"
+        )
     with pytest.raises(UserFacingError, match="too large"):
-        await _cog(bot).ingest.callback(_cog(bot), interaction,
-                                        file=_attachment("a.txt", size=10**9))
+        await _cog(bot).ingest.callback(
+            _cog(bot), interaction, file=_attachment("a.txt", size=10**9)
+        )
 
 
 async def test_answer_here_toggles_channel(bot: FactBot) -> None:

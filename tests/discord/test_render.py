@@ -6,7 +6,15 @@ import re
 
 import pytest
 
-from bot.answer.types import Claim, IndexStatus, OutletInfo, Passage, QuoteProvenance, Reply, Verdict
+from bot.answer.types import (
+    Claim,
+    IndexStatus,
+    OutletInfo,
+    Passage,
+    QuoteProvenance,
+    Reply,
+    Verdict,
+)
 from bot.discord.limits import CONTENT, FIELD_VALUE, Outgoing, Packer, check_message, split_text
 from bot.discord.render import (
     UNKNOWN_OUTLET,
@@ -49,7 +57,9 @@ def test_split_text_keeps_every_character(limit: int) -> None:
     text = ("word " * 700 + "\n" + "x" * 4500 + "\nend").strip()
     pieces = split_text(text, limit)
     assert all(0 < len(p) <= limit for p in pieces)
-    assert "".join(pieces).replace(" ", "").replace("\n", "") == text.replace(" ", "").replace("\n", "")
+    assert "".join(pieces).replace(" ", "").replace("\n", "") == text.replace(" ", "").replace(
+        "\n", ""
+    )
 
 
 def test_short_reply_is_one_message_with_numbered_sources() -> None:
@@ -80,14 +90,18 @@ def test_mentions_in_quotes_and_queries_are_neutralised() -> None:
 
 
 @pytest.mark.parametrize("n_sources,quote_len", [(30, 900), (12, 3000), (60, 200), (3, 9000)])
-def test_long_replies_split_within_limits_without_renumbering(n_sources: int, quote_len: int) -> None:
+def test_long_replies_split_within_limits_without_renumbering(
+    n_sources: int, quote_len: int
+) -> None:
     quote = ("The plant *fire* burned_for `hours` | " * 400)[:quote_len]
     reply = make_reply("q " * 400, n_sources=n_sources, quote=quote)
     reply.summary = "Summary line with [1] and [2]. " * 300
     messages = render_reply(reply)
     _assert_fits(messages)
     assert len(messages) > 1
-    assert [m.content for m in messages] == [f"-# part {i}/{len(messages)}" for i in range(1, len(messages) + 1)]
+    assert [m.content for m in messages] == [
+        f"-# part {i}/{len(messages)}" for i in range(1, len(messages) + 1)
+    ]
     first_fields = []
     for name, _ in _fields(messages):
         sid = int(name[1 : name.index("]")])
@@ -106,9 +120,14 @@ def test_quote_with_many_newlines_fits_field() -> None:
 
 
 def test_claims_keep_core_numbers() -> None:
-    reply = Reply(query="q", mode="claim", verdict=Verdict.DISPUTED, summary="s",
-                  claims=[Claim(text="c", sources=[7, 9])],
-                  sources=[make_source(7), make_source(9)])
+    reply = Reply(
+        query="q",
+        mode="claim",
+        verdict=Verdict.DISPUTED,
+        summary="s",
+        claims=[Claim(text="c", sources=[7, 9])],
+        sources=[make_source(7), make_source(9)],
+    )
     messages = render_reply(reply)
     assert "c [7][9]" in messages[0].embeds[0].description
     assert [n.split()[0] for n, _ in _fields(messages)] == ["[7]", "[9]"]
@@ -128,9 +147,21 @@ def test_notes_are_shown() -> None:
 
 
 def test_passages_paginate_within_limits() -> None:
-    passages = [Passage(outlet=f"O{i}", title="t", published=None, url=None, document="d",
-                        article_id="a", text=ARTICLE * 5, start=0, end=1, score=0.5)
-                for i in range(10)]
+    passages = [
+        Passage(
+            outlet=f"O{i}",
+            title="t",
+            published=None,
+            url=None,
+            document="d",
+            article_id="a",
+            text=ARTICLE * 5,
+            start=0,
+            end=1,
+            score=0.5,
+        )
+        for i in range(10)
+    ]
     pages = render_passages("title", passages, "none")
     _assert_fits(pages)
     assert len(pages) > 1
@@ -138,9 +169,25 @@ def test_passages_paginate_within_limits() -> None:
 
 
 def test_quote_found_and_not_found() -> None:
-    found = QuoteProvenance(text="x", found=True, passages=[
-        Passage(outlet=None, title=None, published=None, url=None, document="d", article_id="a",
-                text="we evacuated", start=0, end=12, score=1, speaker="Mara Lind")])
+    found = QuoteProvenance(
+        text="x",
+        found=True,
+        passages=[
+            Passage(
+                outlet=None,
+                title=None,
+                published=None,
+                url=None,
+                document="d",
+                article_id="a",
+                text="we evacuated",
+                start=0,
+                end=12,
+                score=1,
+                speaker="Mara Lind",
+            )
+        ],
+    )
     page = render_quote(found)[0]
     assert "Mara Lind" in page.embeds[0].fields[0].value
     assert page.embeds[0].fields[0].name.endswith(UNKNOWN_OUTLET)
@@ -149,12 +196,19 @@ def test_quote_found_and_not_found() -> None:
 
 
 def test_outlets_and_status() -> None:
-    out = render_outlets([OutletInfo(outlet=f"Outlet {i}", articles=i, first_published="2024-01-01",
-                                     last_published=None) for i in range(400)])
+    out = render_outlets(
+        [
+            OutletInfo(
+                outlet=f"Outlet {i}", articles=i, first_published="2024-01-01", last_published=None
+            )
+            for i in range(400)
+        ]
+    )
     _assert_fits(out)
     assert render_outlets([])[0].content
-    status = render_status(IndexStatus(articles=1, chunks=2, outlets=1, last_build=None,
-                                       model=None, collection=None))
+    status = render_status(
+        IndexStatus(articles=1, chunks=2, outlets=1, last_build=None, model=None, collection=None)
+    )
     assert check_message(status) == []
 
 

@@ -18,9 +18,17 @@ def no_real_core(monkeypatch: pytest.MonkeyPatch) -> None:
     from bot.discord import app
 
     original = app.create_bot
-    monkeypatch.setattr(app, "create_bot", lambda settings, sync=False: original(
-        settings, core=FakeCore(), builder=lambda *a, **k: None, sync=sync,
-        guild_ready_timeout=0.05))
+    monkeypatch.setattr(
+        app,
+        "create_bot",
+        lambda settings, sync=False: original(
+            settings,
+            core=FakeCore(),
+            builder=lambda *a, **k: None,
+            sync=sync,
+            guild_ready_timeout=0.05,
+        ),
+    )
 
 
 def _errors(caplog: pytest.LogCaptureFixture) -> list[logging.LogRecord]:

@@ -5,9 +5,18 @@ from __future__ import annotations
 import re
 from typing import Any
 
-MAX = {"content": 2000, "title": 256, "description": 4096, "field_name": 256,
-       "field_value": 1024, "fields": 25, "footer": 2048, "author": 256, "total": 6000,
-       "embeds": 10}
+MAX = {
+    "content": 2000,
+    "title": 256,
+    "description": 4096,
+    "field_name": 256,
+    "field_value": 1024,
+    "fields": 25,
+    "footer": 2048,
+    "author": 256,
+    "total": 6000,
+    "embeds": 10,
+}
 _MASS = re.compile(r"@(everyone|here)")
 _USER = re.compile(r"<@!?(\d+)>")
 _ROLE = re.compile(r"<@&(\d+)>")
@@ -56,7 +65,10 @@ def validate_message(body: dict[str, Any]) -> dict[str, Any] | None:
             errors.setdefault("embeds", {})[str(i)] = e
     if total > MAX["total"]:
         errors.setdefault("embeds", {})["_errors"] = [
-            {"code": "MAX_EMBED_SIZE_EXCEEDED", "message": "Embed size exceeds maximum size of 6000"}
+            {
+                "code": "MAX_EMBED_SIZE_EXCEEDED",
+                "message": "Embed size exceeds maximum size of 6000",
+            }
         ]
     return errors or None
 
@@ -76,7 +88,7 @@ def pings(body: dict[str, Any]) -> list[str]:
         out += ["@" + m for m in _MASS.findall(content)]
     out += [f"user:{u}" for u in _USER.findall(content) if "users" in parse or u in users]
     out += [f"role:{r}" for r in _ROLE.findall(content) if "roles" in parse or r in roles]
-    if allowed is None or allowed.get("replied_user", False):
-        if body.get("message_reference"):
-            out.append("replied_user")
+    replied = allowed is None or allowed.get("replied_user", False)
+    if replied and body.get("message_reference"):
+        out.append("replied_user")
     return out

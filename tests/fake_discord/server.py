@@ -25,8 +25,10 @@ from discord.gateway import DiscordWebSocket
 from tests.fake_discord import payloads as p
 from tests.fake_discord.limits import validate_message
 
-MESSAGE_PATHS = re.compile(r"^/(channels/\d+/messages(/\d+)?|webhooks/\d+/[^/]+(/messages/.+)?"
-                           r"|interactions/\d+/[^/]+/callback)$")
+MESSAGE_PATHS = re.compile(
+    r"^/(channels/\d+/messages(/\d+)?|webhooks/\d+/[^/]+(/messages/.+)?"
+    r"|interactions/\d+/[^/]+/callback)$"
+)
 
 
 @dataclass
@@ -135,8 +137,10 @@ class FakeDiscord:
             discord.http.Route.BASE, DiscordWebSocket.DEFAULT_GATEWAY = old_base, old_gateway
 
     # --- test controls -----------------------------------------------------------------------
-    def rate_limit(self, method: str, pattern: str, times: int = 1, retry_after: float = 0.2) -> None:
-        """Answer the next `times` matching requests with 429 (with a `Via` header, like Discord)."""
+    def rate_limit(
+        self, method: str, pattern: str, times: int = 1, retry_after: float = 0.2
+    ) -> None:
+        """Answer the next `times` matching requests with 429 and a `Via` header, like Discord."""
         self._limits.append(_Limit(method, re.compile(pattern), times, retry_after))
 
     async def dispatch(self, event: str, data: dict) -> None:
@@ -161,8 +165,9 @@ class FakeDiscord:
         await self.dispatch("INTERACTION_CREATE", data)
         return data
 
-    async def wait_for(self, predicate: Callable[[Captured], bool], timeout: float = 10.0,
-                       count: int = 1) -> list[Captured]:
+    async def wait_for(
+        self, predicate: Callable[[Captured], bool], timeout: float = 10.0, count: int = 1
+    ) -> list[Captured]:
         """Wait until `count` captured requests satisfy `predicate`; returns them."""
         deadline = time.monotonic() + timeout
         while True:
@@ -231,8 +236,11 @@ class FakeDiscord:
         if payload is None:
             return web.Response(status=status, headers=headers)
         # Content-Type exactly `application/json`: discord.py parses nothing else
-        return web.Response(status=status, body=json.dumps(payload).encode(),
-                            headers={**headers, "Content-Type": "application/json"})
+        return web.Response(
+            status=status,
+            body=json.dumps(payload).encode(),
+            headers={**headers, "Content-Type": "application/json"},
+        )
 
     def _handle(self, c: Captured, request: web.Request) -> tuple[int, Any, dict[str, str]]:
         is_webhook = c.path.startswith(("/webhooks/", "/interactions/"))
@@ -241,10 +249,20 @@ class FakeDiscord:
         for limit in self._limits:
             if limit.times > 0 and limit.method == c.method and limit.pattern.search(c.path):
                 limit.times -= 1
-                body = {"message": "You are being rate limited.",
-                        "retry_after": limit.retry_after, "global": False}
-                return 429, body, {"Via": "1.1 google", "Retry-After": str(limit.retry_after),
-                                   "X-RateLimit-Scope": "user"}
+                body = {
+                    "message": "You are being rate limited.",
+                    "retry_after": limit.retry_after,
+                    "global": False,
+                }
+                return (
+                    429,
+                    body,
+                    {
+                        "Via": "1.1 google",
+                        "Retry-After": str(limit.retry_after),
+                        "X-RateLimit-Scope": "user",
+                    },
+                )
         for method, pattern, handler in self._routes:
             match = pattern.fullmatch(c.path)
             if method == c.method and match:
@@ -256,21 +274,27 @@ class FakeDiscord:
         return 200, p.bot_user()
 
     def _sync(self, c: Captured, *_: Any) -> tuple[int, Any]:
-        self.commands = [{**cmd, "id": str(next(self._ids)), "application_id": p.APP_ID,
-                          "version": "1"} for cmd in c.body]
+        self.commands = [
+            {**cmd, "id": str(next(self._ids)), "application_id": p.APP_ID, "version": "1"}
+            for cmd in c.body
+        ]
         return 200, self.commands
 
-    def _store(self, channel_id: str, body: dict, message_id: str | None = None,
-               webhook: bool = False) -> tuple[int, Any]:
+    def _store(
+        self, channel_id: str, body: dict, message_id: str | None = None, webhook: bool = False
+    ) -> tuple[int, Any]:
         errors = validate_message(body)
         if errors:
             return 400, {"code": 50035, "errors": errors, "message": "Invalid Form Body"}
-        if not (body.get("content") or body.get("embeds") or body.get("components")) \
-                and message_id is None:
+        if (
+            not (body.get("content") or body.get("embeds") or body.get("components"))
+            and message_id is None
+        ):
             return 400, {"code": 50006, "message": "Cannot send an empty message"}
         old = self.messages.get(message_id or "", {})
-        message = p.bot_message(message_id or str(next(self._ids)), channel_id,
-                                {**old, **body}, webhook=webhook)
+        message = p.bot_message(
+            message_id or str(next(self._ids)), channel_id, {**old, **body}, webhook=webhook
+        )
         self.messages[message["id"]] = message
         return 200, message
 
@@ -288,11 +312,16 @@ class FakeDiscord:
         resource: dict[str, Any] = {"type": kind}
         if kind in (4, 5):
             self.messages[f"original:{m[2]}"] = p.bot_message(
-                str(next(self._ids)), p.CHANNEL_ID, data, webhook=True)
+                str(next(self._ids)), p.CHANNEL_ID, data, webhook=True
+            )
         if kind == 4:
             resource["message"] = self.messages[f"original:{m[2]}"]
-        interaction = {"id": m[1], "type": 2, "response_message_loading": kind == 5,
-                       "response_message_ephemeral": bool(data.get("flags", 0) & 64)}
+        interaction = {
+            "id": m[1],
+            "type": 2,
+            "response_message_loading": kind == 5,
+            "response_message_ephemeral": bool(data.get("flags", 0) & 64),
+        }
         return 200, {"interaction": interaction, "resource": resource}
 
     def _followup(self, c: Captured, m: re.Match[str], _: Any) -> tuple[int, Any]:
@@ -302,8 +331,9 @@ class FakeDiscord:
         key = f"original:{m[2]}" if m[3] == "@original" else m[3]
         if key not in self.messages:
             return 404, {"message": "Unknown Message", "code": 10008}
-        status, message = self._store(p.CHANNEL_ID, c.body, message_id=self.messages[key]["id"],
-                                      webhook=True)
+        status, message = self._store(
+            p.CHANNEL_ID, c.body, message_id=self.messages[key]["id"], webhook=True
+        )
         if status == 200:
             self.messages[key] = message
         return status, message

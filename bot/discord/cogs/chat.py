@@ -16,14 +16,16 @@ from discord.ext import commands
 
 from bot.answer.errors import UserFacingError
 from bot.discord.app import GENERIC_ERROR, FactBot
-from bot.discord.messaging import NONE, answer_view, record_answer, reply_in_chat
+from bot.discord.messaging import answer_view, record_answer, reply_in_chat
 from bot.discord.render import plain, render_reply
 from bot.discord.safety import neutralise_mentions, route, sanitise_query, strip_leading_mention
 
 log = logging.getLogger(__name__)
 
-HELP = ("Ask me about the indexed news, e.g. *did the fire reach the river?*, or give me a "
-        "claim to check, e.g. *claim: four workers died*.")
+HELP = (
+    "Ask me about the indexed news, e.g. *did the fire reach the river?*, or give me a "
+    "claim to check, e.g. *claim: four workers died*."
+)
 NO_ATTACHMENTS = "I only read text here; moderators can add articles with `/ingest`."
 
 
@@ -35,7 +37,8 @@ class Chat(commands.Cog):
         per = bot.settings.command_cooldown_seconds
         self.cooldowns = (
             commands.CooldownMapping.from_cooldown(1, per, commands.BucketType.user)
-            if per > 0 else None
+            if per > 0
+            else None
         )
         self.channels: set[int] = set(bot.settings.answer_channels)
 
@@ -90,8 +93,9 @@ class Chat(commands.Cog):
             return
         limit = self.bot.settings.max_query_chars
         if len(text) > limit:
-            await reply_in_chat(message, plain(
-                f"That is {len(text)} characters; please keep it under {limit}."))
+            await reply_in_chat(
+                message, plain(f"That is {len(text)} characters; please keep it under {limit}.")
+            )
             return
         if self.cooldowns is not None:
             retry = self.cooldowns.update_rate_limit(message)
@@ -110,8 +114,9 @@ class Chat(commands.Cog):
             await reply_in_chat(message, plain(neutralise_mentions(str(exc))))
             return
         except Exception:
-            log.exception("answering message %s in channel %s failed", message.id,
-                          message.channel.id)
+            log.exception(
+                "answering message %s in channel %s failed", message.id, message.channel.id
+            )
             try:
                 await reply_in_chat(message, plain(GENERIC_ERROR))
             except discord.HTTPException:

@@ -31,13 +31,15 @@ class Feedback(commands.Cog):
     @app_commands.command(name="reports")
     @app_commands.describe(count="How many recent reports to show (1-25)")
     @moderator_only()
-    async def reports(self, interaction: discord.Interaction,
-                      count: app_commands.Range[int, 1, 25] = 10) -> None:
+    async def reports(
+        self, interaction: discord.Interaction, count: app_commands.Range[int, 1, 25] = 10
+    ) -> None:
         """Recent bad-quote reports (moderators)."""
         rows = await asyncio.to_thread(self.bot.store.reports, count)
         if not rows:
-            await interaction.response.send_message("No reports yet.", ephemeral=True,
-                                                    allowed_mentions=NONE)
+            await interaction.response.send_message(
+                "No reports yet.", ephemeral=True, allowed_mentions=NONE
+            )
             return
         lines = []
         for r in rows:

@@ -62,8 +62,11 @@ class Lookup(commands.Cog):
         await interaction.response.defer(thinking=True)
         topic = self._clean(query)
         passages = await self.bot.call_core("sources", topic, 10)
-        pages = render_passages(f"📚 Passages about “{safe_text(topic, markdown=False)}”"[:200],
-                                passages, "No matching passages in the indexed articles.")
+        pages = render_passages(
+            f"📚 Passages about “{safe_text(topic, markdown=False)}”"[:200],
+            passages,
+            "No matching passages in the indexed articles.",
+        )
         await paged_followup(interaction, pages)
 
     @app_commands.command(name="quote")

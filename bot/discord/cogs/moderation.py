@@ -57,13 +57,16 @@ class Moderation(commands.Cog):
             raise UserFacingError("That path does not exist on the bot's machine.")
         return [path]
 
-    async def _build(self, interaction: discord.Interaction, action: str, target: str,
-                     paths: list[Path] | None) -> None:
+    async def _build(
+        self, interaction: discord.Interaction, action: str, target: str, paths: list[Path] | None
+    ) -> None:
         who = f"{interaction.user} ({interaction.user.id})"
         if self.bot.build_lock.locked():
             await interaction.followup.send(
                 f"A reindex is already running (started by {safe_text(self.bot.build_owner)}); "
-                "try again when it finishes.", allowed_mentions=NONE)
+                "try again when it finishes.",
+                allowed_mentions=NONE,
+            )
             return
         async with self.bot.build_lock:
             self.bot.build_owner = str(interaction.user)
@@ -71,13 +74,16 @@ class Moderation(commands.Cog):
                 ok, text = await self._run(interaction, paths)
             finally:
                 self.bot.build_owner = None
-        await asyncio.to_thread(self.bot.store.audit, interaction.user.id, who, action, target,
-                                text, ok)
+        await asyncio.to_thread(
+            self.bot.store.audit, interaction.user.id, who, action, target, text, ok
+        )
 
-    async def _run(self, interaction: discord.Interaction,
-                   paths: list[Path] | None) -> tuple[bool, str]:
-        message = await interaction.followup.send("⏳ Reindex started…", wait=True,
-                                                  allowed_mentions=NONE)
+    async def _run(
+        self, interaction: discord.Interaction, paths: list[Path] | None
+    ) -> tuple[bool, str]:
+        message = await interaction.followup.send(
+            "⏳ Reindex started…", wait=True, allowed_mentions=NONE
+        )
         loop = asyncio.get_running_loop()
         latest: list[object] = []
 
@@ -105,7 +111,8 @@ class Moderation(commands.Cog):
                 text = "A reindex is already running (from another process); try again later."
             else:
                 log.error("reindex failed", exc_info=exc)
-                text = f"❌ Reindex failed ({exc.__class__.__name__}); the previous index still serves."
+                name = exc.__class__.__name__
+                text = f"❌ Reindex failed ({name}); the previous index still serves."
             ok = False
         else:
             text, ok = _summary_text(summary), True
@@ -123,8 +130,9 @@ class Moderation(commands.Cog):
         except discord.HTTPException as exc:
             log.warning("could not edit the progress message: %s", exc.status)
 
-    async def _source_names(self, _: discord.Interaction,
-                            current: str) -> list[app_commands.Choice[str]]:
+    async def _source_names(
+        self, _: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
         names = [n for n in self.bot.settings.named_sources if current.lower() in n.lower()]
         return [app_commands.Choice(name=n, value=n) for n in names[:25]]
 
@@ -139,17 +147,28 @@ class Moderation(commands.Cog):
         await self._build(interaction, "reindex", source or "(previous roots)", paths)
 
     @app_commands.command(name="ingest")
-    @app_commands.describe(file="A .txt, .md, .html or .jsonl article", outlet="Who published it",
-                           title="The article's title", date="Publication date, YYYY-MM-DD")
+    @app_commands.describe(
+        file="A .txt, .md, .html or .jsonl article",
+        outlet="Who published it",
+        title="The article's title",
+        date="Publication date, YYYY-MM-DD",
+    )
     @moderator_only()
-    async def ingest(self, interaction: discord.Interaction, file: discord.Attachment,
-                     outlet: str | None = None, title: str | None = None,
-                     date: str | None = None) -> None:
+    async def ingest(
+        self,
+        interaction: discord.Interaction,
+        file: discord.Attachment,
+        outlet: str | None = None,
+        title: str | None = None,
+        date: str | None = None,
+    ) -> None:
         """Add an attached article to the index (moderators)."""
         name = safe_filename(file.filename)
         published = check_date(date)
         if file.size > self.bot.settings.max_file_bytes:
-            raise UserFacingError(f"That file is too large (limit {self.bot.settings.max_file_bytes} bytes).")
+            raise UserFacingError(
+                f"That file is too large (limit {self.bot.settings.max_file_bytes} bytes)."
+            )
         await interaction.response.defer(thinking=True)
         if self.bot.build_lock.locked():
             raise UserFacingError("A reindex is already running; ingest the file when it finishes.")
@@ -172,18 +191,23 @@ class Moderation(commands.Cog):
         if chat is not None:
             chat.set_channel(channel_id, enabled)  # type: ignore[attr-defined]
         state = "now answer every message" if enabled else "only answer mentions and replies"
-        await interaction.response.send_message(f"I will {state} in this channel.",
-                                                ephemeral=True, allowed_mentions=NONE)
+        await interaction.response.send_message(
+            f"I will {state} in this channel.", ephemeral=True, allowed_mentions=NONE
+        )
 
     @app_commands.command(name="audit")
     @moderator_only()
     async def audit(self, interaction: discord.Interaction) -> None:
         """The last moderation runs (moderators)."""
         rows = await asyncio.to_thread(self.bot.store.audit_log, 10)
-        lines = [f"`{r.ts}` {'✅' if r.ok else '❌'} **{r.action}** {safe_text(r.target)} by "
-                 f"{safe_text(r.user_name)}" for r in rows] or ["No moderation runs yet."]
-        await interaction.response.send_message("\n".join(lines)[:2000], ephemeral=True,
-                                                allowed_mentions=NONE)
+        lines = [
+            f"`{r.ts}` {'✅' if r.ok else '❌'} **{r.action}** {safe_text(r.target)} by "
+            f"{safe_text(r.user_name)}"
+            for r in rows
+        ] or ["No moderation runs yet."]
+        await interaction.response.send_message(
+            "\n".join(lines)[:2000], ephemeral=True, allowed_mentions=NONE
+        )
 
 
 async def setup(bot: FactBot) -> None:
