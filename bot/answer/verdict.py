@@ -266,6 +266,17 @@ def same_voice(a: Evidence, b: Evidence) -> bool:
     return bool(names_a & set(lexical_tokens(sb)))
 
 
+def _numbers_conflict(a: Evidence, b: Evidence) -> bool:
+    """Two articles give two figures for the same thing ("4,210 people" vs "9,999 people")."""
+    if a.article.id == b.article.id:
+        return False
+    for va, ua in quantities(a.sentence.text):
+        for vb, ub in quantities(b.sentence.text):
+            if va != vb and ua & ub and ua != YEAR_UNIT:
+                return True
+    return False
+
+
 def _sides_conflict(a: Evidence, b: Evidence, terms: Sequence[str]) -> bool:
     if same_voice(a, b):
         return False  # one voice does not dispute itself
@@ -278,12 +289,7 @@ def _sides_conflict(a: Evidence, b: Evidence, terms: Sequence[str]) -> bool:
     if a_neg != b_neg and a.article.id != b.article.id and (
             a.attribution.attributed or b.attribution.attributed):
         return True
-    qa, qb = quantities(a.sentence.text), quantities(b.sentence.text)
-    for va, ua in qa:
-        for vb, ub in qb:
-            if va != vb and ua & ub and ua != YEAR_UNIT and a.article.id != b.article.id:
-                return True  # two outlets, two figures for the same thing
-    return False
+    return _numbers_conflict(a, b)
 
 
 def decide_question(question: str, candidates: Sequence[Evidence]) -> Decision:
@@ -298,12 +304,14 @@ def decide_question(question: str, candidates: Sequence[Evidence]) -> Decision:
         rest = [e for e in chosen if e.key != flagged[0].key]
         return Decision(Verdict.DISPUTED, "a source reports that the accounts conflict",
                         support=[flagged[0]], context=rest[:3])
-    for i, a in enumerate(strong):
-        for b in strong[i + 1 :]:
-            if _sides_conflict(a, b, terms):
-                deny, affirm = (a, b) if has_denial(a.sentence.text) or \
-                    a.attribution.cue is Cue.DENIAL else (b, a)
-                rest = [e for e in chosen if e.key not in (a.key, b.key)]
-                return Decision(Verdict.DISPUTED, "the sources conflict",
-                                support=[affirm], contra=[deny], context=rest[:2])
+    pairs = [(a, b) for i, a in enumerate(strong) for b in strong[i + 1 :]]
+    pairs += [(a, b) for i, a in enumerate(chosen) for b in chosen[i + 1 :]
+              if (a, b) not in pairs and _numbers_conflict(a, b)]
+    for a, b in pairs:
+        if _sides_conflict(a, b, terms):
+            deny, affirm = (a, b) if has_denial(a.sentence.text) or \
+                a.attribution.cue is Cue.DENIAL else (b, a)
+            rest = [e for e in chosen if e.key not in (a.key, b.key)]
+            return Decision(Verdict.DISPUTED, "the sources conflict",
+                            support=[affirm], contra=[deny], context=rest[:2])
     return Decision(Verdict.ANSWERED, "answered from the sources", support=chosen)
