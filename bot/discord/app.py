@@ -93,6 +93,10 @@ class FactBot(commands.Bot):
             synced = await self.tree.sync()
             log.info("synced %d application commands", len(synced))
 
+    async def on_ready(self) -> None:
+        """Log the connection (once per session)."""
+        log.info("connected as %s to %d servers", self.user, len(self.guilds))
+
     async def on_message(self, message: discord.Message) -> None:
         """No prefix commands: chat answers are handled by the chat cog's listener."""
 
@@ -198,7 +202,7 @@ def run_bot(settings: Settings, sync: bool = False) -> int:
     """
     token = settings.discord_token.get_secret_value().strip() if settings.discord_token else ""
     if not token:
-        log.error("DISCORD_TOKEN is not set: put the bot token in the environment or .env")
+        log.error("DISCORD_TOKEN is not set (environment or .env)")
         return 2
     if not logging.getLogger().handlers:
         discord.utils.setup_logging(level=logging.INFO)
@@ -207,15 +211,12 @@ def run_bot(settings: Settings, sync: bool = False) -> int:
     for handler in handlers:
         handler.addFilter(redact)
     try:
-        asyncio.run(_serve(settings, token, sync))
+        asyncio.run(_serve(settings, token, sync or settings.sync_commands))
     except discord.LoginFailure:
-        log.error("Discord rejected the token (401): check DISCORD_TOKEN in the developer portal")
+        log.error("Discord rejected DISCORD_TOKEN (401 Unauthorized)")
         return 1
     except discord.PrivilegedIntentsRequired:
-        log.error(
-            "Discord refused the message content intent: enable it in the developer portal"
-            " (Bot > Privileged Gateway Intents)"
-        )
+        log.error("Discord refused the message content intent (docs/DISCORD.md)")
         return 1
     except (discord.HTTPException, discord.GatewayNotFound, aiohttp.ClientError, OSError) as exc:
         log.error("could not connect to Discord: %s", exc.__class__.__name__)

@@ -10,7 +10,6 @@ from typing import Any
 import discord
 
 from bot.discord.limits import Outgoing, ellipsize
-from bot.discord.safety import safe_text
 
 log = logging.getLogger(__name__)
 NONE = discord.AllowedMentions.none()
@@ -186,8 +185,3 @@ class Pager(discord.ui.View):
                 await self.message.edit(view=self)
             except discord.HTTPException:
                 log.debug("could not disable an expired pager")
-
-
-def describe_source(source: dict[str, Any]) -> str:
-    """`[n] outlet — title` for lists of reports (safe to send)."""
-    return safe_text(f"[{source['id']}] {source.get('outlet') or 'unknown outlet'}")

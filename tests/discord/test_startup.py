@@ -49,7 +49,7 @@ def test_rejected_token_is_one_line(tmp_path, caplog, capsys, no_real_core) -> N
         assert [r.status for r in fake.requests] == [401]
     assert code == 1
     [record] = _errors(caplog)
-    assert record.getMessage().startswith("Discord rejected the token")
+    assert record.getMessage().startswith("Discord rejected DISCORD_TOKEN")
     assert "\n" not in record.getMessage() and record.exc_info is None
     everything = caplog.text + "".join(capsys.readouterr())
     assert secret not in everything and "Traceback" not in everything
