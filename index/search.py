@@ -32,6 +32,11 @@ RRF_K = 60  # the usual RRF constant (Cormack et al. 2009); flattens rank differ
 CANDIDATES_PER_SIDE = 40  # how deep each retriever is read before fusion
 DEFAULT_PER_ARTICLE = 2  # chunks of one article kept before other articles get a turn
 
+def words(text: str) -> list[str]:
+    """The whitespace-separated words of a literal word list."""
+    return text.split()
+
+
 _WORD = re.compile(r"[a-z0-9]+(?:[.,][0-9]+)*")
 # Words news reports use interchangeably, mapped to one canonical term (lexical side only;
 # the dense side handles paraphrase by itself). Kept small and generic on purpose.
@@ -53,12 +58,12 @@ _ALIASES: dict[str, str] = {}
 
 
 STOPWORDS = frozenset(
-    """a an and are as at be been being but by can could did do does done for from had has have
-    he her his how i if in into is it its me my no nor not of on or our she so than that the
+    words("""a an and are as at be been being but by can could did do does done for from had
+    has have he her his how i if in into is it its me my no nor not of on or our she so than that the
     their them then there these they this those to was we were what when where which who whom
     why will with would you your yes about after before also any all many much more most some
     such only over under up down out s t just than very should shall may might must our ours
-    him himself herself itself themselves""".split()
+    him himself herself itself themselves""")
 )
 
 

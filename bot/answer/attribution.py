@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from bot.answer.sentences import Sentence, split_sentences
+from index.search import words
 from index.types import Article
 
 
@@ -27,34 +28,34 @@ class Cue(StrEnum):
 
 _VERBS: dict[str, Cue] = {
     **dict.fromkeys(
-        "said says say claimed claims claim told tells insisted insists predicted predicts "
+        words("said says say claimed claims claim told tells insisted insists predicted predicts "
         "announced announces tweeted stated states alleged alleges declared described warned "
         "warns added adds argued argues noted reported reports accused vowed vow boasted "
-        "suggested asserted wrote".split(),
+        "suggested asserted wrote"),
         Cue.CLAIM,
     ),
-    **dict.fromkeys("denied denies deny rejected rejects dismissed disputed disputes "
-                    "refuted".split(), Cue.DENIAL),
-    **dict.fromkeys("acknowledged acknowledges conceded concedes admitted admits confirmed "
-                    "confirms".split(), Cue.CONCESSION),
+    **dict.fromkeys(words("denied denies deny rejected rejects dismissed disputed disputes "
+                    "refuted"), Cue.DENIAL),
+    **dict.fromkeys(words("acknowledged acknowledges conceded concedes admitted admits confirmed "
+                    "confirms"), Cue.CONCESSION),
 }
 _VERB_RE = re.compile(r"\b(" + "|".join(sorted(_VERBS, key=len, reverse=True)) + r")\b")
 _ACCORDING = re.compile(r"\b(?i:according to) ((?:[A-Z][\w'’.-]*\s?)+)")
 _NOUN_CONTEXT = frozenset(
-    "the its their his her of though these those by a an such no any our your this that "
-    "unverified earlier".split()
+    words("the its their his her of though these those by a an such no any our your this that "
+    "unverified earlier")
 )
-_PASSIVE = frozenset("was were been being is are be".split())
-_RELATIVE = frozenset("who which that whom whose where when".split())
-PRONOUNS = frozenset("he she they it we i".split())
+_PASSIVE = frozenset(words("was were been being is are be"))
+_RELATIVE = frozenset(words("who which that whom whose where when"))
+PRONOUNS = frozenset(words("he she they it we i"))
 _DETERMINERS = ("the ", "a ", "an ")
 _NP_BOUNDARY = re.compile(r"[,;:“”\"‘(–—]|\s-\s|\b(?:that|and|while|but|though|as|after|when)\s")
-_FILLERS = frozenset("also both all has have had exclusively previously later earlier then "
-                     "now repeatedly again".split())
-_OPENERS = frozenset("asked speaking earlier nevertheless no there it this however but "
-                     "meanwhile".split())
+_FILLERS = frozenset(words("also both all has have had exclusively previously later earlier then "
+                     "now repeatedly again"))
+_OPENERS = frozenset(words("asked speaking earlier nevertheless no there it this however but "
+                     "meanwhile"))
 _TIME_LEAD = re.compile(r"^(?:(?:this|on|last|early|earlier|later) \w+,? )", re.IGNORECASE)
-_PREPOSITIONS = frozenset("in of at from on for with by to the into near".split())
+_PREPOSITIONS = frozenset(words("in of at from on for with by to the into near"))
 MAX_SPEAKER_WORDS = 8
 
 NEGATION_RE = re.compile(

@@ -15,14 +15,15 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from bot.answer.verify import normalise
+from index.search import words
 from index.types import Article
 
 MIN_CITABLE_WORDS = 6  # shorter lines are labels, bylines or headline fragments
 _BOUNDARY = re.compile(r"(?<=[.!?])[\"'”’)\]]*\s+(?=[\"'“‘(\[]?[A-Z0-9])")
 _TERMINAL = re.compile(r"[.!?][\"'”’)\]]*\s*$")
 _ABBREVIATIONS = frozenset(
-    "mr mrs ms dr st gen lt col sgt maj capt prof rev sen rep gov jr sr inc ltd co corp vs no "
-    "jan feb mar apr jun jul aug sep sept oct nov dec u.s u.k e.g i.e approx".split()
+    words("mr mrs ms dr st gen lt col sgt maj capt prof rev sen rep gov jr sr inc ltd co corp "
+          "vs no jan feb mar apr jun jul aug sep sept oct nov dec u.s u.k e.g i.e approx")
 )
 _JUNK_PREFIXES = ("read more", "source:", "see more", "listen", ">>", "©", "related",
                   "advertisement", "sign up", "subscribe", "share this", "click here")

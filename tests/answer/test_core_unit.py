@@ -140,4 +140,6 @@ def test_lookups(tmp_path) -> None:  # noqa: ANN001
 
 
 def test_module_has_no_discord_import() -> None:
-    assert "discord" not in open(core.__file__, encoding="utf-8").read()
+    from pathlib import Path
+
+    assert "discord" not in Path(core.__file__).read_text(encoding="utf-8")
