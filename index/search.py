@@ -58,12 +58,14 @@ _ALIASES: dict[str, str] = {}
 
 
 STOPWORDS = frozenset(
-    words("""a an and are as at be been being but by can could did do does done for from had
-    has have he her his how i if in into is it its me my no nor not of on or our she so than
-    that the their them then there these they this those to was we were what when where which
-    who whom why will with would you your yes about after before also any all many much more most some
-    such only over under up down out s t just than very should shall may might must our ours
-    him himself herself itself themselves""")
+    words(
+        """a an and are as at be been being but by can could did do does done for from had has have
+        he her his how i if in into is it its me my no nor not of on or our she so than
+        that the their them then there these they this those to was we were what when
+        where which who whom why will with would you your yes about after before also
+        any all many much more most some such only over under up down out s t just very
+        should shall may might must ours him himself herself itself themselves"""
+    )
 )
 
 
