@@ -78,12 +78,14 @@ class FakeCore:
     calls: list[tuple] = field(default_factory=list)
     threads: list[str] = field(default_factory=list)
     reloads: int = 0
+    finished: list[float] = field(default_factory=list)
 
     def _enter(self, *call: object) -> None:
         self.calls.append(call)
         self.threads.append(threading.current_thread().name)
         if self.delay:
             time.sleep(self.delay)  # CPU-bound work blocks its thread, like embedding does
+        self.finished.append(time.monotonic())
         if self.dead:
             raise IndexUnavailableError("the search index cannot be reached right now")
 

@@ -62,17 +62,16 @@ async def test_mention_gets_a_cited_reply(fake: FakeDiscord, connect: Connect) -
 
 
 async def test_factcheck_defers_then_follows_up(fake: FakeDiscord, connect: Connect) -> None:
-    core = FakeCore(delay=0.5)
+    core = FakeCore(delay=1.0)
     await connect(core=core)
-    started = time.monotonic()
     interaction = await fake.slash("factcheck", {"claim": "Four workers died."})
     [callback] = await fake.wait_for(lambda r: r.path.endswith("/callback"))
-    assert callback.body["type"] == 5 and time.monotonic() - started < 0.5  # before the work
+    token = interaction["token"]
     [followup] = await fake.wait_for(
-        lambda r: (
-            r.method == "POST" and r.path.startswith(f"/webhooks/{p.APP_ID}/{interaction['token']}")
-        )
+        lambda r: r.method == "POST" and r.path.startswith(f"/webhooks/{p.APP_ID}/{token}")
     )
+    assert callback.body["type"] == 5  # deferred, "thinking"
+    assert callback.at < core.finished[0] < followup.at  # deferred before the work ended
     assert followup.body["embeds"][0]["title"].startswith("✅")
     assert core.calls == [("check", "Four workers died.")]
 
@@ -179,8 +178,8 @@ async def test_heartbeats_flow_while_the_core_works(fake: FakeDiscord, connect: 
     probing.cancel()
     busy = [t for t in fake.heartbeats if t > start]
     assert time.monotonic() - start >= 2.0
-    assert len(busy) >= 6, busy  # 250 ms interval over >= 2 s of CPU work
-    assert max(lags) < 0.5
+    assert len(busy) >= 5, busy  # 250 ms interval over >= 2 s of blocking work
+    assert max(lags) < 1.0  # the 2 s of work never blocked the loop
 
 
 async def test_feedback_buttons_work_through_the_gateway(

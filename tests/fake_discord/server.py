@@ -41,6 +41,7 @@ class Captured:
     headers: dict[str, str]
     status: int = 0
     response: Any = None
+    at: float = field(default_factory=time.monotonic)
 
     def message_body(self) -> dict | None:
         """The message part of the body (a callback's `data`), for message-carrying requests."""
