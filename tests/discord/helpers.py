@@ -50,7 +50,7 @@ def mock_member(
 def mock_channel(kind: type = discord.TextChannel, parent_id: int | None = None) -> MagicMock:
     channel = MagicMock(spec_set=kind)
     channel.id = next_id()
-    channel.send = AsyncMock(side_effect=lambda **kw: mock_sent(channel))
+    channel.send = AsyncMock(side_effect=lambda *a, **kw: mock_sent(channel))
     if kind is discord.Thread:
         channel.parent_id = parent_id or next_id()
     return channel

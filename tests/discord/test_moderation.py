@@ -178,3 +178,25 @@ async def test_answer_here_toggles_channel(bot: FactBot) -> None:
     assert bot.store.answer_channels() == {interaction.channel_id}
     await _cog(bot).answer_here.callback(_cog(bot), interaction, enabled=False)
     assert interaction.channel_id not in bot.get_cog("Chat").channels
+
+
+async def test_nothing_to_index_is_explained(bot: FactBot) -> None:
+    def empty(paths, settings, progress=None):
+        raise ValueError("nothing to index: give files or folders to build from")
+
+    bot.builder = empty
+    interaction = mock_interaction(bot, permissions=discord.Permissions(manage_guild=True))
+    await _cog(bot).reindex.callback(_cog(bot), interaction, source=None)
+    assert "nothing to index" in bot.store.audit_log()[0].result
+
+
+async def test_result_posted_in_channel_when_token_expired(bot: FactBot) -> None:
+    message = MagicMock(spec_set=discord.WebhookMessage)
+    response = MagicMock(status=401, reason="Unauthorized")
+    message.edit = AsyncMock(side_effect=discord.HTTPException(response, "expired"))
+    interaction = mock_interaction(bot, permissions=discord.Permissions(manage_guild=True))
+    interaction.followup.send.side_effect = None
+    interaction.followup.send.return_value = message
+    await _cog(bot).reindex.callback(_cog(bot), interaction, source=None)
+    text = interaction.channel.send.await_args.args[0]
+    assert text.startswith("✅ Reindex finished")

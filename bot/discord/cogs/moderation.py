@@ -7,6 +7,7 @@ one message; `core.reload()` picks the new index up afterwards. One build at a t
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from pathlib import Path
 
@@ -106,9 +107,14 @@ class Moderation(commands.Cog):
             text, ok = f"❌ Reindex failed: {exc}", False
         except Exception as exc:
             from index.build import BuildInProgressError
+            from index.store import StoreUnavailableError
 
             if isinstance(exc, BuildInProgressError):
                 text = "A reindex is already running (from another process); try again later."
+            elif isinstance(exc, StoreUnavailableError):
+                text = "❌ Reindex failed: the vector store cannot be reached right now."
+            elif isinstance(exc, ValueError):  # e.g. nothing to index
+                text = f"❌ Reindex failed: {safe_text(str(exc))[:300]}"
             else:
                 log.error("reindex failed", exc_info=exc)
                 name = exc.__class__.__name__
@@ -121,14 +127,19 @@ class Moderation(commands.Cog):
             except UserFacingError as exc:
                 text += f"\n⚠️ The new index could not be loaded ({exc}); the previous one serves."
                 ok = False
-        await self._edit(message, text)
+        if not await self._edit(message, text) and interaction.channel is not None:
+            # interaction tokens expire after 15 minutes: post the result in the channel
+            with contextlib.suppress(discord.HTTPException):
+                await interaction.channel.send(text, allowed_mentions=NONE)  # type: ignore[union-attr]
         return ok, text
 
-    async def _edit(self, message: discord.WebhookMessage, text: str) -> None:
+    async def _edit(self, message: discord.WebhookMessage, text: str) -> bool:
         try:
             await message.edit(content=text, allowed_mentions=NONE)
         except discord.HTTPException as exc:
             log.warning("could not edit the progress message: %s", exc.status)
+            return False
+        return True
 
     async def _source_names(
         self, _: discord.Interaction, current: str
