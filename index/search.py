@@ -1,4 +1,11 @@
-"""Hybrid retrieval: dense (Chroma, cosine) and lexical (BM25 via `bm25s`) fused by RRF.
+"""Hybrid retrieval: dense (Chroma, cosine) and lexical (BM25 via `bm25s`), fused.
+
+Fusion is by relative score (as Weaviate's `relativeScoreFusion`): each side's scores are
+scaled to [0, 1] within the query (cosine: min-max; BM25: share of the best), then averaged.
+Reciprocal-rank fusion was used before; it flattens score gaps, so a chunk with a BM25 score
+ten times the next one but a middling cosine could fall out of the top k behind chunks that
+were only middling on both sides (e.g. the one chunk quoting "tanks are sold at any ...").
+A small RRF term is kept as a tie-breaker.
 
 The lexical side works on normalised tokens (`lexical_tokens`): lower-cased, accents folded,
 thousands separators removed from numbers, a light suffix stemmer, a few domain aliases
@@ -29,6 +36,9 @@ from index.types import Article, Chunk, Hit
 log = logging.getLogger(__name__)
 
 RRF_K = 60  # the usual RRF constant (Cormack et al. 2009); flattens rank differences deep down
+RRF_WEIGHT = 1.0  # RRF's share next to the relative scores (1/(60+1) ~ 0.016 at most)
+DENSE_FUSION_WEIGHT = 0.5
+LEXICAL_FUSION_WEIGHT = 0.5
 CANDIDATES_PER_SIDE = 40  # how deep each retriever is read before fusion
 DEFAULT_PER_ARTICLE = 2  # chunks of one article kept before other articles get a turn
 
@@ -53,7 +63,21 @@ _SYNONYM_GROUPS = {
     "capture": "capture captured seize seized seizes liberate liberated overrun overran",
     "kill": "kill killed killing killings",
     "deny": "deny denied denies denial",
+    "army": "army military",
+    "fire": "fire fires blaze",
+    "start": "start started starts begin began begun launch launched",
+    "blame": "blame blamed blames accuse accused accuses accusation accusations",
+    "involve": "involve involved involves involvement",
+    "people": "people ppl persons",
+    "government": "government govt",
 }
+# Multi-word expressions read as one term before tokenising (folded text), e.g. "took part"
+# asks the same as "involved", and "had nothing to do with it" denies involvement.
+_PHRASES = [
+    (re.compile(r"\b(?:take|takes|took|taken|taking) part\b"), " involve "),
+    (re.compile(r"\bnothing to do with\b"), " nothing involve with "),
+    (re.compile(r"\barmed forces\b"), " army "),
+]
 _ALIASES: dict[str, str] = {}
 
 
@@ -126,6 +150,13 @@ def normalise_token(raw: str) -> str:
     return translit_key(word)
 
 
+def rewrite_phrases(folded: str) -> str:
+    """Replace multi-word expressions in folded text by their one-word term (`_PHRASES`)."""
+    for pattern, repl in _PHRASES:
+        folded = pattern.sub(repl, folded)
+    return folded
+
+
 def lexical_tokens(text: str, keep_stopwords: bool = False) -> list[str]:
     """Normalised tokens of a text for BM25 and term overlap.
 
@@ -138,7 +169,7 @@ def lexical_tokens(text: str, keep_stopwords: bool = False) -> list[str]:
         "strip"].
     """
     out = []
-    for raw in _WORD.findall(fold(text).replace("’", "'")):
+    for raw in _WORD.findall(rewrite_phrases(fold(text).replace("’", "'"))):
         if not keep_stopwords and raw in STOPWORDS:
             continue
         out.append(normalise_token(raw))
@@ -194,7 +225,7 @@ class HybridSearcher:
             candidates: depth read from each retriever.
 
         Returns:
-            Hits, best first; `score` is the RRF score, with the dense cosine similarity and
+            Hits, best first; `score` is the fused score, with the dense cosine similarity and
             the BM25 score kept where each side found the chunk.
 
         Raises:
@@ -208,13 +239,22 @@ class HybridSearcher:
         lex_score: dict[str, float] = {}
         by_id: dict[str, Chunk] = {}
         for rank, (chunk, sim) in enumerate(dense):
-            fused[chunk.id] = fused.get(chunk.id, 0.0) + 1.0 / (RRF_K + rank + 1)
+            fused[chunk.id] = fused.get(chunk.id, 0.0) + RRF_WEIGHT / (RRF_K + rank + 1)
             dense_sim[chunk.id] = sim
             by_id[chunk.id] = chunk
         for rank, (chunk, score) in enumerate(lexical):
-            fused[chunk.id] = fused.get(chunk.id, 0.0) + 1.0 / (RRF_K + rank + 1)
+            fused[chunk.id] = fused.get(chunk.id, 0.0) + RRF_WEIGHT / (RRF_K + rank + 1)
             lex_score[chunk.id] = score
             by_id[chunk.id] = chunk
+        if dense:
+            top, low = dense[0][1], dense[-1][1]
+            span = (top - low) or 1.0
+            for chunk, sim in dense:
+                fused[chunk.id] += DENSE_FUSION_WEIGHT * (sim - low) / span
+        if lexical:
+            best = lexical[0][1] or 1.0
+            for chunk, score in lexical:
+                fused[chunk.id] += LEXICAL_FUSION_WEIGHT * score / best
         ranked = sorted(fused, key=lambda cid: (-fused[cid], cid))
         picked = diversify(ranked, {cid: by_id[cid].article_id for cid in ranked}, k,
                            per_article)

@@ -2,7 +2,7 @@
 
     retrieve (hybrid) -> evidence sentences -> verdict -> compose -> verify -> Reply
 
-The index reader, BM25 index, embedding model and sentence-vector cache are loaded once and
+The index reader, BM25 index, embedding model and query-vector cache are loaded once and
 kept; `reload()` swaps them atomically when a new build is active, and queries already in
 flight finish on the state they started with.
 """
@@ -19,7 +19,7 @@ from typing import Any
 
 from bot.answer.compose import compose_extractive
 from bot.answer.errors import EmptyQueryError, IndexUnavailableError, QueryTooLongError
-from bot.answer.evidence import EvidenceSelector
+from bot.answer.evidence import EvidenceSelector, MemoEmbeddings
 from bot.answer.types import (
     IndexStatus,
     OutletInfo,
@@ -70,6 +70,9 @@ class _State:
 
     @classmethod
     def load(cls, reader: Any) -> _State:
+        if not isinstance(reader.embeddings, MemoEmbeddings):
+            # the dense search and the evidence scorer then embed each query once
+            reader.embeddings = MemoEmbeddings(reader.embeddings)
         searcher = HybridSearcher(reader)
         state = cls(reader, searcher, EvidenceSelector(searcher, reader.embeddings))
         reader.embeddings.embed_query("warm up")  # load the model now, not on the first query
