@@ -70,6 +70,7 @@ _SYNONYM_GROUPS = {
     "involve": "involve involved involves involvement",
     "people": "people ppl persons",
     "government": "government govt",
+    "return": "return returned returns returning back",
 }
 # Multi-word expressions read as one term before tokenising (folded text), e.g. "took part"
 # asks the same as "involved", and "had nothing to do with it" denies involvement.

@@ -3,8 +3,14 @@
 Rules, not a model: a reporting verb from a fixed list ("claimed", "said", "denied",
 "according to", ...) marks a sentence as someone's statement rather than the outlet's own
 report. The speaker is the noun phrase just before the verb (after the last comma or quote
-mark), or the name after "according to" / an inverted "said X". Pronouns (he, she) are
-resolved to the last named speaker of the same article.
+mark), or the name after "according to" / an inverted "said X". Pronouns are resolved to an
+earlier speaker of the same article (he/she: a named one; it/they: an organisation or group);
+when none fits, the speaker is dropped rather than shown as "It". A sentence that continues
+a quotation ("“As you know, ...”" after "“...,” Podolyak tweeted.") keeps the quote's speaker.
+
+`negated_terms` gives the scope of negations and denials: the terms a "no"/"not" governs
+(the next two content words) or a denial verb governs (the rest of its clause), so "No
+chlorine was stored at the site" negates chlorine, not the site.
 """
 
 from __future__ import annotations
@@ -14,7 +20,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from bot.answer.sentences import Sentence, split_sentences
-from index.search import words
+from index.search import STOPWORDS, fold, normalise_token, rewrite_phrases, words
 from index.types import Article
 
 
@@ -31,7 +37,8 @@ _VERBS: dict[str, Cue] = {
         words("said says say claimed claims claim told tells insisted insists predicted predicts "
         "announced announces tweeted stated states alleged alleges declared described warned "
         "warns added adds argued argues noted reported reports accused vowed vow boasted "
-        "suggested asserted wrote"),
+        "suggested asserted wrote repeated repeats maintained maintains stressed stresses "
+        "explained explains estimated estimates"),
         Cue.CLAIM,
     ),
     **dict.fromkeys(words("denied denies deny rejected rejects dismissed disputed disputes "
@@ -212,18 +219,56 @@ def attribute(text: str) -> Attribution:
 def attribute_in_article(sentence: Sentence, article: Article) -> Attribution:
     """Attribution of a sentence with pronoun speakers resolved from earlier sentences.
 
-    "He denied claims ..." after "Ponomarev claimed ..." gets speaker "Ponomarev".
+    "He denied claims ..." after "Ponomarev claimed ..." gets speaker "Ponomarev"; "It said
+    ..." after "the company said ..." gets "company"; an unresolved pronoun is dropped (the
+    sentence stays attributed, to an unnamed source). A quotation continued from the previous
+    sentence keeps that sentence's speaker.
     """
     found = attribute(sentence.text)
-    if not found.pronoun or found.speaker is None or found.speaker.lower() not in ("he", "she"):
+    if found.verb is None and sentence.text.lstrip()[:1] in _OPEN_QUOTES:
+        previous = _earlier(sentence, article)[-1:]
+        if previous:
+            other = attribute(previous[0].text)
+            if other.speaker and not other.pronoun and _ends_quote_attribution(previous[0].text):
+                return Attribution(other.speaker, other.verb, other.cue, pronoun=True,
+                                   hedged=found.hedged or other.hedged)
         return found
-    previous = [s for s in split_sentences(article) if s.end <= sentence.start and s.citable]
-    for earlier in reversed(previous[-8:]):
+    if not found.pronoun or found.speaker is None:
+        return found
+    word = found.speaker.lower()
+    fits = _is_person if word in ("he", "she") else _is_group
+    for earlier in reversed(_earlier(sentence, article)[-8:]):
         other = attribute(earlier.text)
-        if other.speaker and not other.pronoun and _is_singular(other.speaker):
+        if other.speaker and not other.pronoun and fits(other.speaker):
             return Attribution(other.speaker, found.verb, found.cue, found.speaker_start,
                                found.speaker_end, pronoun=True, hedged=found.hedged)
-    return found
+    return Attribution(None, found.verb, found.cue, hedged=found.hedged)
+
+
+_OPEN_QUOTES = ("“", '"', "‘")
+_GROUP_WORDS = frozenset(words(
+    "company firm group ministry government authority authorities agency service union "
+    "alliance legion corps police army council office committee court militia militias "
+    "organisation organization party movement department team battalion regiment forces "
+    "chemicals industries ltd inc plc kremlin"))
+
+
+def _earlier(sentence: Sentence, article: Article) -> list[Sentence]:
+    return [s for s in split_sentences(article) if s.end <= sentence.start and s.citable]
+
+
+def _ends_quote_attribution(text: str) -> bool:
+    """True for `“...,” X said.`: a quotation followed by its speaker and verb."""
+    return bool(re.search(r"[”\"’],?\s+[^“”\"]{0,80}$", text.rstrip()))
+
+
+def _is_person(speaker: str) -> bool:
+    lowered = set(speaker.lower().split())
+    return _is_singular(speaker) and not lowered & _GROUP_WORDS
+
+
+def _is_group(speaker: str) -> bool:
+    return bool(set(speaker.lower().split()) & _GROUP_WORDS)
 
 
 def _is_singular(speaker: str) -> bool:
@@ -239,3 +284,47 @@ def is_negated(text: str) -> bool:
 def has_denial(text: str) -> bool:
     """True when the text contains a denial cue ("denied", "nothing to do with", ...)."""
     return bool(DENIAL_RE.search(text))
+
+
+_NEGATORS = frozenset(words("not no never none nothing nobody neither nor without cannot"))
+_DENIERS = frozenset(words("deny denied denies reject rejected rejects dismiss dismissed "
+                           "dismisses dispute disputed disputes refute refuted refutes false"))
+_NEG_TOKEN = re.compile(r"[a-z0-9]+(?:[.,][0-9]+)*|[.;:!?,“”\"]")
+_SENTENCE_STOPS = frozenset('.;:!?“”"')  # a denial governs up to here
+_CLAUSE_STOPS = _SENTENCE_STOPS | {","}  # a "no"/"not" governs up to here
+NEGATION_WINDOW = 2  # content words a "no"/"not" governs
+DENIAL_WINDOW = 12  # content words a denial verb governs (within its sentence)
+
+
+def negated_terms(text: str) -> set[str]:
+    """Normalised content terms inside the scope of a negation or denial in the text.
+
+    A term the sentence also uses outside any negation is left out: "This war will not end
+    in Ukraine, this war can only end in Moscow" does not deny that the war ends.
+
+    "No chlorine was stored at the site" -> {"chlorin", "stor"}; "didn't lose a single
+    soldier" -> {"lose", "singl"}.
+    """
+    folded = rewrite_phrases(fold(text).replace("’", "'"))
+    folded = re.sub(r"n't\b", " not", folded)
+    tokens = _NEG_TOKEN.findall(folded)
+    inside: set[int] = set()
+    for i, tok in enumerate(tokens):
+        window = NEGATION_WINDOW if tok in _NEGATORS else DENIAL_WINDOW if tok in _DENIERS \
+            else 0
+        stops = _CLAUSE_STOPS if tok in _NEGATORS else _SENTENCE_STOPS
+        taken = 0
+        for j in range(i + 1, len(tokens)):
+            nxt = tokens[j]
+            if taken >= window or nxt in stops:
+                break
+            if nxt in STOPWORDS or nxt in _NEGATORS:
+                continue
+            inside.add(j)
+            taken += 1
+    content = [(j, normalise_token(t)) for j, t in enumerate(tokens)
+               if t not in _CLAUSE_STOPS and t not in STOPWORDS and t not in _NEGATORS
+               and t not in _DENIERS]
+    negated = {term for j, term in content if j in inside}
+    affirmed = {term for j, term in content if j not in inside}
+    return negated - affirmed

@@ -37,6 +37,12 @@ def _flat(text: str) -> str:
     return " ".join(text.split())
 
 
+def speaker_label(speaker: str) -> str:
+    """A speaker as shown: a common-noun phrase gets its article back ("the company")."""
+    return f"the {speaker}" if speaker[:1].islower() and not speaker.startswith("the ") \
+        else speaker
+
+
 def attributed_claim(evidence: Evidence) -> str:
     """The claim text for one evidence sentence, with speaker and outlet kept.
 
@@ -52,9 +58,10 @@ def attributed_claim(evidence: Evidence) -> str:
             rest = _flat(text[at.speaker_end :])
             joiner = "" if rest[:1] in ",.;:" else " "
             lead = lead.strip()
-            name = f"{lead} {at.speaker}" if lead and not at.pronoun else at.speaker
+            name = f"{lead} {at.speaker}" if lead and not at.pronoun \
+                else speaker_label(at.speaker)
             return f"{name[:1].upper()}{name[1:]} ({outlet}){joiner}{rest}"
-        return f"{outlet} reports, quoting {at.speaker}: {_flat(text)}"
+        return f"{outlet} reports, quoting {speaker_label(at.speaker)}: {_flat(text)}"
     if at.verb:
         return f"{outlet} reports that a source stated: {_flat(text)}"
     return f"{outlet} reports: {_flat(text)}"
@@ -83,6 +90,11 @@ def _outlets(evidence: Sequence[Evidence]) -> str:
     return ", ".join(dict.fromkeys(outlet_name(e) for e in evidence))
 
 
+def _who(evidence: Evidence) -> str:
+    speaker = evidence.attribution.speaker
+    return speaker_label(speaker) if speaker else outlet_name(evidence)
+
+
 def summary_line(decision: Decision) -> str:
     """One line: the verdict, why, and which outlets."""
     label = _LABELS[decision.verdict]
@@ -91,8 +103,8 @@ def summary_line(decision: Decision) -> str:
         return f"{label}: {decision.reason}."
     if decision.verdict is Verdict.DISPUTED and decision.support and decision.contra:
         a, b = decision.support[0], decision.contra[0]
-        who_a = a.attribution.speaker or outlet_name(a)
-        who_b = b.attribution.speaker or outlet_name(b)
+        who_a = _who(a)
+        who_b = _who(b)
         if who_a != who_b:
             return (f"{label}: {decision.reason} — {who_a} ({outlet_name(a)}) vs "
                     f"{who_b} ({outlet_name(b)}).")

@@ -39,6 +39,10 @@ log = logging.getLogger(__name__)
 _INVISIBLE = re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff\u061c]")
 SOURCES_MIN_SCORE = MIN_SCORE * 0.8  # passages for `sources` may be a little looser
 QUOTE_MIN_CHARS = 3
+# Evidence reads this many times `retrieval_k` chunks: sentences are scored lexically (no
+# embedding), so a wider net is cheap, and the other side of a dispute is often in a chunk
+# ranked just below the first k.
+HIT_FACTOR = 2
 
 
 def clean_query(text: str, max_chars: int) -> str:
@@ -152,7 +156,7 @@ class FactChecker:
         from index.store import StoreError
 
         try:
-            hits = state.searcher.search(query, k=self.settings.retrieval_k)
+            hits = state.searcher.search(query, k=self.settings.retrieval_k * HIT_FACTOR)
         except StoreError as exc:
             raise IndexUnavailableError(_reason(exc)) from exc
         return state.selector.candidates(query, hits)

@@ -47,16 +47,20 @@ QUERY_NOISE = frozenset(
         "say said says claim claimed claims according report reported tell told happen "
         "happened true false fact really whether did does do is was were anyone someone "
         "source sources article articles news outlet outlets mention mentioned name named "
-        "describe described go goes went gone going get got gets getting",
+        "describe described go goes went gone going get got gets getting make makes made "
+        "making nothing never none nobody tweet tweeted tweets posted wrote stated",
         keep_stopwords=True,
     )
 )
 
 DENY_TERM = lexical_tokens("deny")[0]
-# A sentence that refers back to the previous one: opens with a pronoun, or reports "that
-# was ..." / "it was ...".
+# A sentence that refers back to the previous one: opens with a pronoun or with "the group"
+# / "the company" ..., continues a quotation, or reports "that was ..." / "it was ...".
 _ANAPHORIC = re.compile(
     r"^\W*(?:he|she|it|they|this|that|these|those|his|her|its|their)\b"
+    r"|^\W*the (?:group|company|firm|organi[sz]ation|movement|militia|unit|agency|ministry|"
+    r"union|alliance|legion|force|forces|service|authorit(?:y|ies)|government|plant|site)\b"
+    r"|^\s*[“\"‘]"
     r"|\b(?:that|this|it) (?:was|is|had|has|were)\b",
     re.IGNORECASE,
 )
@@ -78,6 +82,12 @@ class Evidence:
     attribution: Attribution
     matched_terms: frozenset[str]
     context_terms: frozenset[str] = frozenset()
+    own_lexical: float | None = None  # coverage by the sentence alone (None: = lexical)
+
+    @property
+    def own(self) -> float:
+        """Lexical coverage by the sentence's own words (stance is judged on these)."""
+        return self.lexical if self.own_lexical is None else self.own_lexical
 
     @property
     def key(self) -> tuple[str, int]:
@@ -184,8 +194,13 @@ class EvidenceSelector:
         terms = query_terms(query)
         out = []
         for article, sentence, dense in triples:
-            lexical, matched = self.lexical_coverage(terms, sentence.text)
+            attribution = attribute_in_article(sentence, article)
+            text = sentence.text
+            if attribution.pronoun and attribution.speaker:
+                text = f"{attribution.speaker}: {text}"  # "He said" means the resolved name
+            lexical, matched = self.lexical_coverage(terms, text)
             extra, context = self._in_context(terms, article, sentence, matched)
+            own = lexical
             lexical = min(1.0, lexical + extra)
             out.append(Evidence(
                 article=article,
@@ -193,9 +208,10 @@ class EvidenceSelector:
                 lexical=lexical,
                 dense=dense,
                 score=LEXICAL_WEIGHT * lexical + DENSE_WEIGHT * max(dense, 0.0),
-                attribution=attribute_in_article(sentence, article),
+                attribution=attribution,
                 matched_terms=frozenset(matched),
                 context_terms=frozenset(context),
+                own_lexical=own,
             ))
         out.sort(key=lambda e: (-e.score, e.article.id, e.sentence.start))
         return out

@@ -56,7 +56,8 @@ class Reply(BaseModel):
     summary: str
     claims: list[Claim] = Field(default_factory=list)
     sources: list[Source] = Field(default_factory=list)
-    notes: list[str] = Field(default_factory=list, exclude=True)  # e.g. "2 claims dropped: quote not verbatim"
+    # e.g. "2 claims dropped: quote not verbatim"
+    notes: list[str] = Field(default_factory=list, exclude=True)
 
 
 class Passage(BaseModel):

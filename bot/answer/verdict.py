@@ -16,8 +16,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from bot.answer.attribution import Cue, attribute, has_denial, is_negated
+from bot.answer.attribution import Cue, attribute, has_denial, is_negated, negated_terms
 from bot.answer.evidence import Evidence, query_terms
+from bot.answer.question import has_quantity, question_kind
 from bot.answer.types import Verdict
 from index.search import STOPWORDS, lexical_tokens
 
@@ -34,6 +35,7 @@ MIN_DENSE_ALONE = 0.72
 KEEP_RELATIVE = 0.6  # keep sentences scoring at least this share of the best one
 MAX_EVIDENCE = 5
 MAX_PER_ARTICLE = 2
+CONFLICT_POOL = 10  # strong sentences searched for two sides of a question
 # --- stance ---------------------------------------------------------------------------------
 SUPPORT_LEXICAL = 0.62  # a sentence supports a claim only if it covers this much of it
 STANCE_LEXICAL = 0.45  # below this, a sentence is about something else: no stance
@@ -51,6 +53,8 @@ DISPUTE_RE = re.compile(
     r"(?:is|are|was|were) disputed|contradict(?:s|ed|ory)?)\b",
     re.IGNORECASE,
 )
+_REPORTS_BOTH = re.compile(r"\b(?:claims?|allegations?|accusations?|reports?|suggestions?)\b "
+                           r"(?:by|from|of|that)\b", re.IGNORECASE)
 _CLAUSE = re.compile(r"[,;:–—()“”\"]|\s-\s|\bbut\b|\bwhile\b|\bwhereas\b|\bthough\b")
 
 
@@ -165,32 +169,52 @@ def _best_clause(terms: Sequence[str], text: str) -> str:
     return max(clauses, key=lambda c: len(wanted & set(lexical_tokens(c))))
 
 
-def judge(claim: str, evidence: Evidence) -> Judged:
-    """The stance of one evidence sentence towards a claim, with the reason."""
+def negates(evidence: Evidence, terms: Sequence[str]) -> bool:
+    """True when a negation or denial in the sentence governs one of the query's terms."""
+    return bool(negated_terms(evidence.sentence.text) & set(terms))
+
+
+def reports_both_sides(evidence: Evidence, terms: Sequence[str]) -> bool:
+    """"X denied claims by Y that ..." about the query: both sides in one sentence."""
     text = evidence.sentence.text
-    if evidence.lexical < STANCE_LEXICAL and evidence.dense < MIN_DENSE_ALONE:
+    at = evidence.attribution
+    after = text[text.find(at.verb):] if at.verb and at.verb in text else text
+    return bool(_REPORTS_BOTH.search(after)) and negates(evidence, terms)
+
+
+def judge(claim: str, evidence: Evidence) -> Judged:
+    """The stance of one evidence sentence towards a claim, with the reason.
+
+    Stance needs lexical coverage: the dense similarity belongs to the sentence's chunk, so
+    it says the passage is on topic, not that this sentence says the same.
+    """
+    text = evidence.sentence.text
+    if evidence.own < STANCE_LEXICAL:
         return Judged(evidence, Stance.NEUTRAL, "not about the claim")
     conflict = numeric_conflict(claim, text)
     if conflict:
         return Judged(evidence, Stance.CONTRADICT,
                       f"reports {conflict[1]}, not {conflict[0]}", numeric=True)
     attribution = evidence.attribution
-    denial = attribution.cue is Cue.DENIAL or has_denial(text)
-    claim_denies = has_denial(claim)
-    reports_both = denial and bool(re.search(r"\bclaims?\b", text[text.find(
-        attribution.verb or ""):] if attribution.verb else text))
-    if is_negated(claim):  # the sentence must negate somewhere too
-        polarity_clash = not is_negated(text)
-    else:  # the clause that carries the claim's terms must not be negated
-        polarity_clash = is_negated(_best_clause(query_terms(claim), text))
-    if reports_both and not claim_denies:
+    terms = query_terms(claim)
+    claim_negated = negated_terms(claim)
+    claim_negative = bool(claim_negated) or has_denial(claim)
+    sentence_negative = negates(evidence, terms)
+    denial = sentence_negative and (attribution.cue is Cue.DENIAL or has_denial(text))
+    reports_both = reports_both_sides(evidence, terms)
+    if reports_both and not claim_negative:
         return Judged(evidence, Stance.CONTRADICT, "one side's claim, denied by the other",
                       reports_both=True)
-    if denial and not claim_denies:
+    if denial and not claim_negative:
         return Judged(evidence, Stance.CONTRADICT, f"{attribution.speaker or 'a source'} denies it")
-    if polarity_clash and evidence.lexical >= STANCE_LEXICAL:
+    if sentence_negative and not claim_negative:
         return Judged(evidence, Stance.CONTRADICT, "says the opposite (negation)")
-    if evidence.lexical >= SUPPORT_LEXICAL or evidence.dense >= MIN_DENSE_ALONE:
+    if claim_negative and not sentence_negative:
+        # it affirms what the claim denies only if it speaks of the denied thing
+        if claim_negated & evidence.matched_terms:
+            return Judged(evidence, Stance.CONTRADICT, "says the opposite (negation)")
+        return Judged(evidence, Stance.NEUTRAL, "does not speak of what the claim denies")
+    if evidence.own >= SUPPORT_LEXICAL:
         return Judged(evidence, Stance.SUPPORT, "says the same")
     return Judged(evidence, Stance.NEUTRAL, "related but does not settle it")
 
@@ -278,40 +302,103 @@ def _numbers_conflict(a: Evidence, b: Evidence) -> bool:
 
 
 def _sides_conflict(a: Evidence, b: Evidence, terms: Sequence[str]) -> bool:
+    """Two voices on opposite sides of the query's proposition, or two figures for it.
+
+    A side denies only when its negation or denial governs one of the query's terms ("No
+    chlorine was stored at the site" does not deny who controls the site).
+    """
     if same_voice(a, b):
         return False  # one voice does not dispute itself
-    a_deny = a.attribution.cue is Cue.DENIAL or has_denial(a.sentence.text)
-    b_deny = b.attribution.cue is Cue.DENIAL or has_denial(b.sentence.text)
-    if a_deny != b_deny:
-        return True
-    a_neg = is_negated(_best_clause(terms, a.sentence.text))
-    b_neg = is_negated(_best_clause(terms, b.sentence.text))
-    if a_neg != b_neg and a.article.id != b.article.id and (
-            a.attribution.attributed or b.attribution.attributed):
-        return True
+    if negates(a, terms) != negates(b, terms):
+        return a.article.id != b.article.id or a.attribution.attributed \
+            or b.attribution.attributed
     return _numbers_conflict(a, b)
 
 
+def anchor_terms(query: str) -> set[str]:
+    """Terms of the names in a query: its capitalised words after the first word."""
+    words_ = query.split()[1:]
+    return {t for w in words_ if w[:1].isupper() for t in lexical_tokens(w)}
+
+
+def _conflict_pool(candidates: Sequence[Evidence]) -> list[Evidence]:
+    """Sentences strong enough to stand for a side: wider than the shown selection."""
+    floor = MIN_SCORE * 0.8
+    out: list[Evidence] = []
+    per: dict[str, int] = {}
+    for e in candidates:
+        if len(out) >= CONFLICT_POOL:
+            break
+        if e.score < floor or e.lexical < STANCE_LEXICAL or per.get(e.article.id, 0) >= 3:
+            continue
+        per[e.article.id] = per.get(e.article.id, 0) + 1
+        out.append(e)
+    return out
+
+
+def _disputed(reason: str, affirm: list[Evidence], deny: list[Evidence],
+              chosen: Sequence[Evidence]) -> Decision:
+    shown = {e.key for e in affirm + deny}
+    rest = [e for e in chosen if e.key not in shown]
+    return Decision(Verdict.DISPUTED, reason, support=affirm, contra=deny,
+                    context=rest[: max(0, MAX_EVIDENCE - len(affirm) - len(deny))])
+
+
 def decide_question(question: str, candidates: Sequence[Evidence]) -> Decision:
-    """Verdict for a question: answered, disputed (sources conflict) or not_found."""
+    """Verdict for a question: answered, disputed (sources conflict) or not_found.
+
+    Quantity questions keep only sentences that give a figure (for "how many N", mentioning
+    N); attribution questions ("who said ...") are answered with the attributed sentences,
+    since who said it is not in dispute; otherwise two voices on opposite sides of the
+    question's proposition, a sentence reporting one side's claim denied by the other, or
+    two figures for the same thing make it disputed.
+    """
     if not candidates or not is_relevant(candidates[0]):
         return Decision(Verdict.NOT_FOUND, "no source in the index answers this")
-    chosen = select(candidates)
+    kind = question_kind(question)
     terms = query_terms(question)
-    strong = [e for e in chosen if e.lexical >= STANCE_LEXICAL or e.dense >= MIN_DENSE_ALONE]
-    flagged = [e for e in strong if DISPUTE_RE.search(e.sentence.text)]
-    if flagged and len(strong) > 1:
+    if kind.quantity:
+        def counts(e: Evidence) -> bool:
+            return has_quantity(e.sentence.text) and (
+                kind.counted is None or kind.counted in e.matched_terms | e.context_terms)
+
+        figures = [e for e in candidates if counts(e)]
+        if not figures or not is_relevant(figures[0]):
+            what = f" for {kind.counted}" if kind.counted else ""
+            return Decision(Verdict.NOT_FOUND, f"no source gives a figure{what}")
+        candidates = figures
+    chosen = select(candidates)
+    if kind.attribution:
+        return Decision(Verdict.ANSWERED, "answered from the sources (who said it)",
+                        support=chosen)
+    pool = _conflict_pool(candidates)
+    flagged = [e for e in pool if DISPUTE_RE.search(e.sentence.text)]
+    if flagged and len(pool) > 1:
         rest = [e for e in chosen if e.key != flagged[0].key]
         return Decision(Verdict.DISPUTED, "a source reports that the accounts conflict",
                         support=[flagged[0]], context=rest[:3])
-    pairs = [(a, b) for i, a in enumerate(strong) for b in strong[i + 1 :]]
-    pairs += [(a, b) for i, a in enumerate(chosen) for b in chosen[i + 1 :]
+    both = [e for e in pool if reports_both_sides(e, terms)]
+    if both:
+        other = [e for e in pool if e.key != both[0].key and not negates(e, terms)]
+        other = other or [e for e in pool if e.key != both[0].key]
+        return _disputed("one side's claim is denied by the other", other[:1], both[:1],
+                         chosen)
+    # sentences naming what the question is about stand for a side first: the subject of a
+    # yes/no question (its first term: "Was *Ukraine* involved"), else its names
+    named = set(terms[:1]) if kind.yes_no and terms else anchor_terms(question)
+    pool.sort(key=lambda e: not (named & e.matched_terms))
+    pairs = [(a, b) for i, a in enumerate(pool) for b in pool[i + 1:]]
+    pairs += [(a, b) for i, a in enumerate(chosen) for b in chosen[i + 1:]
               if (a, b) not in pairs and _numbers_conflict(a, b)]
     for a, b in pairs:
         if _sides_conflict(a, b, terms):
-            deny, affirm = (a, b) if has_denial(a.sentence.text) or \
-                a.attribution.cue is Cue.DENIAL else (b, a)
-            rest = [e for e in chosen if e.key not in (a.key, b.key)]
-            return Decision(Verdict.DISPUTED, "the sources conflict",
-                            support=[affirm], contra=[deny], context=rest[:2])
+            deny, affirm = (a, b) if negates(a, terms) else (b, a)
+            more_deny = [e for e in pool if e.key != deny.key and negates(e, terms)
+                         and e.article.id != deny.article.id and not same_voice(e, deny)
+                         and (not named or named & e.matched_terms)]
+            more_affirm = [e for e in pool if e.key != affirm.key and not negates(e, terms)
+                           and e.article.id != affirm.article.id and not same_voice(e, affirm)
+                           and (not named or named & e.matched_terms)]
+            return _disputed("the sources conflict", [affirm, *more_affirm[:1]],
+                             [deny, *more_deny[:1]], chosen)
     return Decision(Verdict.ANSWERED, "answered from the sources", support=chosen)
