@@ -26,6 +26,7 @@ import threading
 import unicodedata
 from collections import Counter
 from collections.abc import Sequence
+from functools import lru_cache
 from typing import Protocol
 
 import bm25s
@@ -41,6 +42,7 @@ DENSE_FUSION_WEIGHT = 0.5
 LEXICAL_FUSION_WEIGHT = 0.5
 CANDIDATES_PER_SIDE = 40  # how deep each retriever is read before fusion
 DEFAULT_PER_ARTICLE = 2  # chunks of one article kept before other articles get a turn
+TOKEN_CACHE_SIZE = 65_536  # texts (sentences, titles, queries) and words tokenised recently
 
 def words(text: str) -> list[str]:
     """The whitespace-separated words of a literal word list."""
@@ -139,6 +141,7 @@ for _canonical, _members in _SYNONYM_GROUPS.items():
         _ALIASES[stem(_member)] = _canonical
 
 
+@lru_cache(maxsize=TOKEN_CACHE_SIZE)
 def normalise_token(raw: str) -> str:
     """Canonical form of one folded word: number without separators, alias, stem, key."""
     if raw[0].isdigit():
@@ -169,12 +172,17 @@ def lexical_tokens(text: str, keep_stopwords: bool = False) -> list[str]:
         Tokens in order, e.g. "Grayvoron's 40-kilometre strip" -> ["graivoron", "40", "km",
         "strip"].
     """
+    return list(_tokens_cached(text, keep_stopwords))
+
+
+@lru_cache(maxsize=TOKEN_CACHE_SIZE)
+def _tokens_cached(text: str, keep_stopwords: bool) -> tuple[str, ...]:
     out = []
     for raw in _WORD.findall(rewrite_phrases(fold(text).replace("’", "'"))):
         if not keep_stopwords and raw in STOPWORDS:
             continue
         out.append(normalise_token(raw))
-    return out
+    return tuple(out)
 
 
 class HybridSearcher:
@@ -184,6 +192,7 @@ class HybridSearcher:
         self.reader = reader
         self.chunks: list[Chunk] = list(reader.chunks)
         self._lock = threading.Lock()
+        self._ids = {id(c): c.id for c in self.chunks}  # Chunk.id hashes on every access
         tokenised = [lexical_tokens(c.text) or ["_empty_"] for c in self.chunks]
         self.doc_freq: Counter[str] = Counter()
         for tokens in tokenised:
@@ -206,8 +215,16 @@ class HybridSearcher:
             return []
         with self._lock:  # bm25s scoring is not documented as thread-safe
             scores = self._bm25.get_scores(tokens)
-        order = np.argsort(-scores)[:k]
+        if len(scores) > k:
+            top = np.argpartition(-scores, k)[:k]
+            order = top[np.argsort(-scores[top])]
+        else:
+            order = np.argsort(-scores)
         return [(self.chunks[i], float(scores[i])) for i in order if scores[i] > 0]
+
+    def _chunk_id(self, chunk: Chunk) -> str:
+        cid = self._ids.get(id(chunk))
+        return cid if cid is not None else chunk.id
 
     def search(
         self,
@@ -240,22 +257,24 @@ class HybridSearcher:
         lex_score: dict[str, float] = {}
         by_id: dict[str, Chunk] = {}
         for rank, (chunk, sim) in enumerate(dense):
-            fused[chunk.id] = fused.get(chunk.id, 0.0) + RRF_WEIGHT / (RRF_K + rank + 1)
-            dense_sim[chunk.id] = sim
-            by_id[chunk.id] = chunk
+            cid = self._chunk_id(chunk)
+            fused[cid] = fused.get(cid, 0.0) + RRF_WEIGHT / (RRF_K + rank + 1)
+            dense_sim[cid] = sim
+            by_id[cid] = chunk
         for rank, (chunk, score) in enumerate(lexical):
-            fused[chunk.id] = fused.get(chunk.id, 0.0) + RRF_WEIGHT / (RRF_K + rank + 1)
-            lex_score[chunk.id] = score
-            by_id[chunk.id] = chunk
+            cid = self._chunk_id(chunk)
+            fused[cid] = fused.get(cid, 0.0) + RRF_WEIGHT / (RRF_K + rank + 1)
+            lex_score[cid] = score
+            by_id[cid] = chunk
         if dense:
             top, low = dense[0][1], dense[-1][1]
             span = (top - low) or 1.0
             for chunk, sim in dense:
-                fused[chunk.id] += DENSE_FUSION_WEIGHT * (sim - low) / span
+                fused[self._chunk_id(chunk)] += DENSE_FUSION_WEIGHT * (sim - low) / span
         if lexical:
             best = lexical[0][1] or 1.0
             for chunk, score in lexical:
-                fused[chunk.id] += LEXICAL_FUSION_WEIGHT * score / best
+                fused[self._chunk_id(chunk)] += LEXICAL_FUSION_WEIGHT * score / best
         ranked = sorted(fused, key=lambda cid: (-fused[cid], cid))
         picked = diversify(ranked, {cid: by_id[cid].article_id for cid in ranked}, k,
                            per_article)
