@@ -73,6 +73,7 @@ _SYNONYM_GROUPS = {
     "people": "people ppl persons",
     "government": "government govt",
     "return": "return returned returns returning back",
+    "die": "die died dies dying dead death deaths",
 }
 # Multi-word expressions read as one term before tokenising (folded text), e.g. "took part"
 # asks the same as "involved", and "had nothing to do with it" denies involvement.
