@@ -310,9 +310,18 @@ def _sides_conflict(a: Evidence, b: Evidence, terms: Sequence[str]) -> bool:
     if same_voice(a, b):
         return False  # one voice does not dispute itself
     if negates(a, terms) != negates(b, terms):
+        affirm = b if negates(a, terms) else a
+        if _hedged_polarity(affirm):
+            return False  # "had not received any complaint": not a clean affirmation either
         return a.article.id != b.article.id or a.attribution.attributed \
             or b.attribution.attributed
     return _numbers_conflict(a, b)
+
+
+def _hedged_polarity(evidence: Evidence) -> bool:
+    """True when a sentence negates or denies something (if not the query's terms)."""
+    text = evidence.sentence.text
+    return is_negated(text) or has_denial(text)
 
 
 def anchor_terms(query: str) -> set[str]:
@@ -387,6 +396,16 @@ def decide_question(question: str, candidates: Sequence[Evidence]) -> Decision:
     # yes/no question (its first term: "Was *Ukraine* involved"), else its names
     named = set(terms[:1]) if kind.yes_no and terms else anchor_terms(question)
     pool.sort(key=lambda e: not (named & e.matched_terms))
+    if kind.yes_no and not has_denial(question):
+        # "Norvale Chemicals denied that any warnings had been ignored": a denial of the
+        # proposition means someone asserted it; the question is disputed, not answered
+        denials = [e for e in pool if e.attribution.cue is Cue.DENIAL and negates(e, terms)]
+        if denials:
+            affirm = [e for e in pool if not _hedged_polarity(e)
+                      and not any(same_voice(e, d) for d in denials)]
+            who = denials[0].attribution.speaker or "a source"
+            return _disputed(f"{who} denies what others assert", affirm[:1], denials[:2],
+                             chosen)
     pairs = [(a, b) for i, a in enumerate(pool) for b in pool[i + 1:]]
     pairs += [(a, b) for i, a in enumerate(chosen) for b in chosen[i + 1:]
               if (a, b) not in pairs and _numbers_conflict(a, b)]
@@ -396,7 +415,7 @@ def decide_question(question: str, candidates: Sequence[Evidence]) -> Decision:
             more_deny = [e for e in pool if e.key != deny.key and negates(e, terms)
                          and e.article.id != deny.article.id and not same_voice(e, deny)
                          and (not named or named & e.matched_terms)]
-            more_affirm = [e for e in pool if e.key != affirm.key and not negates(e, terms)
+            more_affirm = [e for e in pool if e.key != affirm.key and not _hedged_polarity(e)
                            and e.article.id != affirm.article.id and not same_voice(e, affirm)
                            and (not named or named & e.matched_terms)]
             return _disputed("the sources conflict", [affirm, *more_affirm[:1]],
