@@ -20,7 +20,7 @@ import re
 import threading
 from collections import OrderedDict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from langchain_core.embeddings import Embeddings
@@ -40,6 +40,11 @@ DENSE_WEIGHT = 0.45
 TITLE_WEIGHT = 0.25
 PREVIOUS_WEIGHT = 0.5
 QUERY_CACHE_SIZE = 512
+# Only the best few sentences are embedded (cached): their own similarity then replaces the
+# chunk's. With whole documents as chunks (RAMDocs) the chunk similarity cannot tell one
+# sentence from another; embedding all ~24-48 candidates cost ~300 ms at 20,000 chunks.
+SENTENCE_EMBED_TOP = 4
+SENTENCE_CACHE_SIZE = 50_000
 
 # Words that say what is asked, not what about: they carry no evidence.
 QUERY_NOISE = frozenset(
@@ -134,7 +139,9 @@ class EvidenceSelector:
 
     def __init__(self, searcher: HybridSearcher, embeddings: Embeddings | None = None) -> None:
         self.searcher = searcher
-        self.embeddings = embeddings  # kept for callers; sentences are not embedded
+        self.embeddings = embeddings
+        self._cache: OrderedDict[tuple[str, int, int], np.ndarray] = OrderedDict()
+        self._lock = threading.Lock()
 
     def _weights(self, terms: Sequence[str]) -> dict[str, float]:
         return {t: self.searcher.idf(t) for t in terms}
@@ -214,7 +221,44 @@ class EvidenceSelector:
                 own_lexical=own,
             ))
         out.sort(key=lambda e: (-e.score, e.article.id, e.sentence.start))
+        return self._refine(query, out)
+
+    def _refine(self, query: str, ranked: list[Evidence]) -> list[Evidence]:
+        """Replace the chunk similarity of the top sentences by their own similarity.
+
+        Only `SENTENCE_EMBED_TOP` sentences are embedded (cached), so a query costs a few
+        embeddings at most. Sentences below them get the chunk similarity capped at the
+        lowest refined one: they ranked lower and are assumed no closer.
+        """
+        if not ranked or self.embeddings is None or SENTENCE_EMBED_TOP <= 0:
+            return ranked
+        top = ranked[:SENTENCE_EMBED_TOP]
+        qvec = unit(np.asarray(self.embeddings.embed_query(query), dtype=np.float32))
+        sims = [float(np.dot(qvec, v)) for v in self._vectors([e.sentence for e in top])]
+        cap = min(sims)
+        out = [_rescored(e, sim) for e, sim in zip(top, sims, strict=True)]
+        out += [_rescored(e, min(e.dense, cap)) for e in ranked[SENTENCE_EMBED_TOP:]]
+        out.sort(key=lambda e: (-e.score, e.article.id, e.sentence.start))
         return out
+
+    def _vectors(self, sentences: Sequence[Sentence]) -> list[np.ndarray]:
+        keys = [(s.article_id, s.start, s.end) for s in sentences]
+        with self._lock:
+            missing = [i for i, k in enumerate(keys) if k not in self._cache]
+        if missing:
+            fresh = self.embeddings.embed_documents([sentences[i].text for i in missing])
+            with self._lock:
+                for i, vec in zip(missing, fresh, strict=True):
+                    self._cache[keys[i]] = unit(np.asarray(vec, dtype=np.float32))
+                while len(self._cache) > SENTENCE_CACHE_SIZE:
+                    self._cache.popitem(last=False)
+        with self._lock:
+            return [self._cache[k] for k in keys]
+
+
+def _rescored(e: Evidence, dense: float) -> Evidence:
+    score = LEXICAL_WEIGHT * e.lexical + DENSE_WEIGHT * max(dense, 0.0)
+    return replace(e, dense=dense, score=score)
 
 
 def _present(terms: Sequence[str], text: str) -> set[str]:
