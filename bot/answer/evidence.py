@@ -2,15 +2,15 @@
 
 Each candidate sentence gets two scores: `lexical`, the IDF-weighted share of the query's
 content terms it contains (normalised tokens, so spelling variants count), and `dense`, the
-cosine similarity of the query to the sentence's *chunk* (given by the dense search, so no
-sentence is embedded at query time). `score` blends them.
+cosine similarity of the query to the sentence's chunk (given by the dense search), replaced
+by the sentence's own similarity for the best `SENTENCE_EMBED_TOP` sentences only (their
+vectors are cached). `score` blends them.
 
 Lexical coverage reads a sentence in its context: a term the sentence lacks but its
 headline has counts a little (`TITLE_WEIGHT`), and one the previous sentence has counts half
 when the sentence refers back to it ("He denied claims ...", "... said that was done by").
-Sentence embeddings were dropped from the query path: embedding ~24 new sentences per query
-cost ~300 ms on two cores at 20,000 chunks, and the chunk similarity ranks as well on the
-eval sets (see the README's report).
+Embedding every candidate sentence (~24 new ones per query) cost ~300 ms on two cores at
+20,000 chunks; embedding four keeps the per-sentence signal where it decides the ranking.
 """
 
 from __future__ import annotations
