@@ -40,3 +40,4 @@ def seed_checker(seed_settings: Settings) -> FactChecker:
 @pytest.fixture(scope="session")
 def demo_checker(demo_settings: Settings) -> FactChecker:
     return FactChecker(demo_settings)
+

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import hashlib
+from pathlib import Path
 
 import numpy as np
 from langchain_core.embeddings import Embeddings
 
 from bot.answer.attribution import attribute
+from bot.answer.core import FactChecker
+from bot.answer.eval import EvalReport, run_eval
 from bot.answer.evidence import Evidence
 from bot.answer.sentences import split_sentences
 from index.types import Article, SourceMeta
@@ -46,3 +49,28 @@ def evidence(art: Article, fragment: str, lexical: float = 0.9, dense: float = 0
     return Evidence(article=art, sentence=sentence, lexical=lexical, dense=dense,
                     score=0.55 * lexical + 0.45 * dense, attribution=attribute(sentence.text),
                     matched_terms=frozenset())
+
+
+EVALS = Path(__file__).resolve().parents[2] / "evals"
+
+
+def run_eval_set(
+    checker: FactChecker,
+    name: str,
+    *,
+    min_items: int,
+    min_accuracy: float,
+    not_found_precision: float = 1.0,
+) -> EvalReport:
+    """Run `evals/<name>` and assert the floors every eval set must meet.
+
+    Every quote verbatim, not-found recall 1.0 (an answer to an unanswerable question is the
+    worst failure), verdict accuracy and not-found precision at least the given floors.
+    """
+    report = run_eval(checker, EVALS / name)
+    assert len(report.items) >= min_items
+    assert report.quotes_verbatim == 1.0
+    assert report.not_found_recall == 1.0
+    assert report.not_found_precision >= not_found_precision
+    assert report.verdict_accuracy >= min_accuracy
+    return report

@@ -10,19 +10,13 @@ from langchain_core.language_models.fake_chat_models import FakeMessagesListChat
 from langchain_core.messages import AIMessage
 
 from bot.answer.core import FactChecker
-from bot.answer.eval import run_eval
 from bot.answer.types import Verdict
 from bot.answer.verify import all_quotes_verbatim
-
-EVALS = Path(__file__).resolve().parents[2] / "evals"
+from tests.answer.helpers import run_eval_set
 
 
 def test_demo_eval_set(demo_checker: FactChecker) -> None:
-    report = run_eval(demo_checker, EVALS / "demo_corpus.jsonl")
-    assert len(report.items) >= 15
-    assert report.quotes_verbatim == 1.0
-    assert report.not_found_precision == 1.0 and report.not_found_recall == 1.0
-    assert report.verdict_accuracy >= 0.85
+    run_eval_set(demo_checker, "demo_corpus.jsonl", min_items=15, min_accuracy=0.85)
 
 
 def test_death_toll_disputed_with_several_outlets(demo_checker: FactChecker) -> None:

@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from bot.answer.core import FactChecker
-from bot.answer.eval import load_items, run_eval
+from bot.answer.eval import load_items
 from bot.answer.sentences import is_citable
 from bot.answer.types import Verdict
 from bot.answer.verify import is_exact
+from tests.answer.helpers import EVALS, run_eval_set
 
-EVALS = Path(__file__).resolve().parents[2] / "evals"
 # Fragments of page junk around the seed articles (other stories' headlines, site blurbs).
 JUNK = ["chocolate bar", "California fire", "Celine Dion", "Global NewsX is",
         "Leave a Reply", "Akismet", "Editors' Picks", "Read more"]
@@ -87,11 +85,7 @@ def test_spelling_variant_found(seed_checker: FactChecker) -> None:
 
 
 def test_eval_report_over_seed_set(seed_checker: FactChecker) -> None:
-    report = run_eval(seed_checker, EVALS / "seed_corpus.jsonl")
-    assert len(report.items) >= 40
-    assert report.quotes_verbatim == 1.0
-    assert report.not_found_precision == 1.0 and report.not_found_recall == 1.0
-    assert report.verdict_accuracy >= 0.9
+    report = run_eval_set(seed_checker, "seed_corpus.jsonl", min_items=40, min_accuracy=0.9)
     assert report.outlet_hit >= 0.9 and report.evidence_hit >= 0.9
     table = report.table()
     assert "latency p50" in table and "| verdict accuracy |" in table
