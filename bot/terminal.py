@@ -19,7 +19,7 @@ def outlet_label(outlet: str | None) -> str:
 
 
 def source_line(source: Source) -> str:
-    parts = [outlet_label(source.outlet)]
+    parts = [source.outlet_label]
     if source.title:
         parts.append(f"“{source.title}”")
     parts.append(source.published or "undated")

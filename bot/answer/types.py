@@ -39,6 +39,14 @@ class Source(BaseModel):
     author: str | None = Field(default=None, exclude=True)
     republished_by: str | None = Field(default=None, exclude=True)
 
+    @property
+    def outlet_label(self) -> str:
+        """How to name the source: its outlet or "unknown outlet", and any republisher."""
+        label = self.outlet or "unknown outlet"
+        if self.republished_by:
+            label += f" (republished by {self.republished_by})"
+        return label
+
 
 class Claim(BaseModel):
     """One statement of the reply, backed by the numbered sources it cites."""

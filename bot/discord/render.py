@@ -84,7 +84,7 @@ def render_reply(reply: Reply) -> list[Outgoing]:
     for source in reply.sources:
         fields = source_fields(
             f"[{source.id}]",
-            source.outlet,
+            source.outlet_label,
             source.title,
             source.published,
             source.url,

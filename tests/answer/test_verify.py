@@ -74,3 +74,14 @@ def test_unknown_article_is_dropped() -> None:
                   claims=[Claim(text="c", sources=[1])],
                   sources=[_source(art, "Next line.").model_copy(update={"article_id": "x"})])
     assert verify_reply(reply, {art.id: art}).sources == []
+
+
+def test_outlet_label_names_unknown_outlets_and_republishers() -> None:
+    from bot.answer.types import Source
+
+    base = dict(id=1, title="t", published=None, url=None, document="d.txt", quote="q",
+                start=0, end=1, article_id="a")
+    assert Source(outlet=None, **base).outlet_label == "unknown outlet"
+    assert Source(outlet="Ledger", **base).outlet_label == "Ledger"
+    assert (Source(outlet="Ledger", republished_by="Hub", **base).outlet_label
+            == "Ledger (republished by Hub)")

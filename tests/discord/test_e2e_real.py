@@ -43,7 +43,7 @@ async def test_mention_answered_by_the_real_core(
     for source in expected.sources:  # every quote shown is the core's verified quote
         assert shown[source.id].split() == source.quote.split()
     names = [f["name"] for e in embeds for f in e.get("fields", [])]
-    outlets = {s.outlet or "unknown outlet" for s in expected.sources}
+    outlets = {s.outlet_label for s in expected.sources}
     assert {n.split("] ", 1)[1] for n in names if "(cont.)" not in n} == outlets
 
 
