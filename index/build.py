@@ -247,7 +247,7 @@ class _Build:
             self.settings.tiktoken_cache_dir,
         )
         chunks = chunker.split_all(articles)
-        # Batches of similar length pad little: sorting first roughly halves encoder time.
+        # Batches of similar length pad little (the encoder pads each batch to its longest).
         by_length = sorted(chunks, key=lambda c: len(c.text))
         self.report(BuildProgress("embed", 0, len(chunks)))
         for begin in range(0, len(by_length), EMBED_BATCH):
