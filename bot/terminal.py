@@ -45,7 +45,8 @@ def render_passages(passages: list[Passage]) -> str:
         return "No matching passages in the indexed sources.\n"
     lines = []
     for n, p in enumerate(passages, 1):
-        head = f"[{n}] {outlet_label(p.outlet)}, {p.title or 'untitled'}, {p.published or 'undated'}"
+        title, date = p.title or "untitled", p.published or "undated"
+        head = f"[{n}] {outlet_label(p.outlet)}, {title}, {date}"
         if p.speaker:
             head += f" — speaker: {p.speaker}"
         lines += [f"{head} ({p.document})", f"    “{p.text}”"]

@@ -7,10 +7,10 @@ import pytest
 
 from bot.settings import Settings
 from index.embeddings import (
+    MINILM_FILE,
     E5Embeddings,
     EmbeddingModelError,
     MiniLMEmbeddings,
-    MINILM_FILE,
     ModelFile,
     get_embeddings,
     model_id,

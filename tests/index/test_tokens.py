@@ -7,7 +7,13 @@ import os
 
 import pytest
 
-from index.tokens import ENCODING, TokenizerUnavailableError, _OFFICIAL, get_encoding, install_bpe_cache
+from index.tokens import (
+    _OFFICIAL,
+    ENCODING,
+    TokenizerUnavailableError,
+    get_encoding,
+    install_bpe_cache,
+)
 
 
 def test_cache_file_is_named_and_hashed_as_tiktoken_expects(tmp_path):
