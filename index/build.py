@@ -286,11 +286,14 @@ def _summary_record(summary: BuildSummary) -> dict:
 
 def index_status_counts(settings: Settings) -> dict:
     """Articles, chunks, outlets, last build time and model of the active build, for `status`."""
+    empty = {"articles": 0, "chunks": 0, "outlets": 0, "last_build": None, "model": None,
+             "collection": None}
+    if not (settings.data_dir / "docstore.sqlite").is_file():
+        return empty  # nothing built here; do not create the data dir just to say so
     store = docstore(settings)
     build = store.active_build()
     if build is None:
-        return {"articles": 0, "chunks": 0, "outlets": 0, "last_build": None, "model": None,
-                "collection": None}
+        return empty
     articles = store.articles(build.id)
     return {
         "articles": len(articles),

@@ -99,3 +99,10 @@ def test_empty_and_huge_queries_are_refused(data_dir, capsys):
     assert main(["ask", "x" * 5000, "--data-dir", str(data_dir)]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 2 and "Traceback" not in err
+
+
+def test_status_of_an_empty_data_dir_creates_nothing(tmp_path, capsys):
+    missing = tmp_path / "never-built"
+    assert main(["index", "status", "--data-dir", str(missing)]) == 1
+    assert "articles: 0" in capsys.readouterr().out
+    assert not missing.exists()
