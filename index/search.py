@@ -121,19 +121,26 @@ def translit_key(token: str) -> str:
 
 
 def stem(token: str) -> str:
-    """A light English suffix stemmer (plural, -ing, -ed, -ment, final e); numbers kept."""
+    """A light English suffix stemmer (plural, then -ing/-ed/-ment, final e); numbers kept.
+
+    Plural first, then one verb/noun suffix, so "warnings", "warning" and "warned" meet.
+    """
     if token.isdigit() or len(token) <= 3:
         return token
-    for suffix, repl in (("ies", "y"), ("sses", "ss"), ("ment", ""), ("ing", ""), ("ed", ""),
-                         ("es", "e"), ("s", "")):
-        if token.endswith(suffix) and len(token) - len(suffix) >= 3:
-            if suffix == "s" and token.endswith("ss"):
+    for suffixes in (_PLURAL_SUFFIXES, _WORD_SUFFIXES):
+        for suffix, repl in suffixes:
+            if token.endswith(suffix) and len(token) - len(suffix) >= 3:
+                if suffix == "s" and token.endswith("ss"):
+                    break
+                token = token[: len(token) - len(suffix)] + repl
                 break
-            token = token[: len(token) - len(suffix)] + repl
-            break
     if token.endswith("e") and len(token) > 4:
         token = token[:-1]
     return token
+
+
+_PLURAL_SUFFIXES = (("ies", "y"), ("sses", "ss"), ("es", "e"), ("s", ""))
+_WORD_SUFFIXES = (("ment", ""), ("ing", ""), ("ed", ""))
 
 
 for _canonical, _members in _SYNONYM_GROUPS.items():

@@ -151,3 +151,16 @@ def test_phrases_and_chat_words_meet_their_terms() -> None:
     assert lexical_tokens("ppl") == lexical_tokens("people")
     assert lexical_tokens("military") == lexical_tokens("army")
     assert lexical_tokens("blaze") == lexical_tokens("fire")
+
+
+def test_warning_question_shows_the_claim_and_its_denial(demo_checker: FactChecker) -> None:
+    reply = demo_checker.ask("Were safety warnings ignored?")
+    assert reply.verdict is Verdict.DISPUTED
+    quotes = _quotes(reply)
+    assert "had warned Norvale Chemicals" in quotes
+    assert "denied that any warnings" in quotes
+
+
+def test_plural_and_verb_forms_share_a_stem() -> None:
+    assert len({*lexical_tokens("warnings warning warned warns")}) == 1
+    assert len({*lexical_tokens("ignored ignoring ignores")}) == 1
