@@ -146,6 +146,7 @@ class _Build:
         self.report = report
         self.client = chroma_client(settings)
         self.started = time.perf_counter()
+        self.reembedded = 0  # unchanged chunks whose stored vectors were lost
 
     def run(self, paths: Sequence[Path] | None) -> BuildSummary:
         self._drop_unfinished()
@@ -189,7 +190,7 @@ class _Build:
         fresh = self._embed([new[aid] for aid in new if aid not in keep], new, collection)
         self.store.add_chunks(build.id, carried + fresh)
         summary.chunks = len(carried) + len(fresh)
-        summary.embedded_chunks = len(fresh)
+        summary.embedded_chunks = len(fresh) + self.reembedded
 
         self.report(BuildProgress("switch", 0, 1))
         summary.seconds = round(time.perf_counter() - self.started, 3)
@@ -226,11 +227,16 @@ class _Build:
             return []
         chunks = [c for c in self.store.chunks(previous.id, old) if c.article_id in keep]
         self.report(BuildProgress("copy", 0, len(chunks)))
-        vectors = fetch_vectors(open_collection(self.client, previous.collection),
-                                [c.id for c in chunks])
+        try:
+            vectors = fetch_vectors(open_collection(self.client, previous.collection),
+                                    [c.id for c in chunks])
+        except Exception:  # e.g. the data dir now points at another Chroma server
+            log.warning("previous collection %s is gone; embedding again", previous.collection)
+            vectors = {}
         missing = [c for c in chunks if c.id not in vectors]
         if missing:  # the old collection lost some vectors: embed those again
-            vectors.update(self._vectors(missing))
+            vectors.update(zip([c.id for c in missing], self._vectors(missing), strict=True))
+            self.reembedded += len(missing)
         add_vectors(collection, chunks, [vectors[c.id] for c in chunks], old)
         self.report(BuildProgress("copy", len(chunks), len(chunks)))
         return chunks

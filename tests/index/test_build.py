@@ -175,3 +175,14 @@ def test_bad_files_are_reported_and_skipped(mini_corpus, settings):
     assert {a.source_file for a in reader.articles.values()} >= {"a.txt", "b.txt", "c.txt",
                                                                  "page.html"}
     assert all("TRACKER" not in a.text for a in reader.articles.values())
+
+
+def test_lost_previous_collection_is_embedded_again(mini_corpus, settings):
+    first = build_index([mini_corpus], settings)
+    client = chroma_client(settings)
+    client.delete_collection(docstore(settings).active_build().collection)
+    again = build_index([mini_corpus], settings)
+    assert again.unchanged == first.added and again.embedded_chunks == first.chunks
+    reader = open_reader(settings)
+    assert reader.collection.count() == len(reader.chunks) == first.chunks
+    assert reader.dense_search("dock workers strike", 1)
