@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
-from bot.answer.types import IndexStatus, OutletInfo, Passage, QuoteProvenance, Reply, Source
+from bot.answer.types import (
+    IndexStatus,
+    OutletInfo,
+    Passage,
+    QuoteProvenance,
+    Reply,
+    Source,
+    show_outlet,
+)
 
 VERDICT_LABELS = {
     "answered": "ANSWERED",
@@ -13,9 +21,6 @@ VERDICT_LABELS = {
     "not_found": "NOT FOUND in the indexed sources",
 }
 
-
-def outlet_label(outlet: str | None) -> str:
-    return outlet or "unknown outlet"
 
 
 def source_line(source: Source) -> str:
@@ -46,7 +51,7 @@ def render_passages(passages: list[Passage]) -> str:
     lines = []
     for n, p in enumerate(passages, 1):
         title, date = p.title or "untitled", p.published or "undated"
-        head = f"[{n}] {outlet_label(p.outlet)}, {title}, {date}"
+        head = f"[{n}] {show_outlet(p.outlet)}, {title}, {date}"
         if p.speaker:
             head += f" — speaker: {p.speaker}"
         lines += [f"{head} ({p.document})", f"    “{p.text}”"]
@@ -63,7 +68,7 @@ def render_outlets(outlets: list[OutletInfo]) -> str:
     lines = []
     for o in outlets:
         span = " – ".join(d for d in (o.first_published, o.last_published) if d) or "undated"
-        lines.append(f"{outlet_label(o.outlet)}: {o.articles} article(s), {span}")
+        lines.append(f"{show_outlet(o.outlet)}: {o.articles} article(s), {span}")
     return "\n".join(lines) + "\n"
 
 

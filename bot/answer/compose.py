@@ -12,10 +12,9 @@ import re
 from collections.abc import Sequence
 
 from bot.answer.evidence import Evidence
-from bot.answer.types import Claim, Reply, Source, Verdict
+from bot.answer.types import Claim, Reply, Source, Verdict, show_outlet
 from bot.answer.verdict import Decision
 
-UNKNOWN_OUTLET = "unknown outlet"
 _LEADING_DET = re.compile(r"^\s*(?:the|a|an)\s*$", re.IGNORECASE)
 
 _LABELS = {
@@ -30,7 +29,7 @@ _LABELS = {
 
 def outlet_name(evidence: Evidence) -> str:
     """The outlet to show: the article's outlet, or "unknown outlet"."""
-    return evidence.article.meta.outlet or UNKNOWN_OUTLET
+    return show_outlet(evidence.article.meta.outlet)
 
 
 def _flat(text: str) -> str:

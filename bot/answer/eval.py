@@ -24,8 +24,7 @@ from typing import Any
 
 import numpy as np
 
-from bot.answer.compose import UNKNOWN_OUTLET
-from bot.answer.types import Reply, Verdict
+from bot.answer.types import Reply, Verdict, show_outlet
 from bot.answer.verify import is_exact, normalise
 
 log = logging.getLogger(__name__)
@@ -176,7 +175,7 @@ def _norm(text: str) -> str:
 
 def score_reply(item: EvalItem, reply: Reply, articles: dict, latency_ms: float) -> ItemResult:
     """Score one reply against its item."""
-    outlets = [s.outlet or UNKNOWN_OUTLET for s in reply.sources]
+    outlets = [show_outlet(s.outlet) for s in reply.sources]
     outlet_ok = None
     if item.expected_outlets:
         wanted = {o.lower() for o in item.expected_outlets}

@@ -21,9 +21,8 @@ from typing import Any
 from pydantic import BaseModel, Field, ValidationError
 
 from bot.answer.attribution import attribute
-from bot.answer.compose import UNKNOWN_OUTLET
 from bot.answer.prompts import load_prompt, render_prompt
-from bot.answer.types import Claim, Reply, Source
+from bot.answer.types import Claim, Reply, Source, show_outlet
 from bot.answer.verify import locate_quote
 from bot.settings import Settings
 from index.types import Article
@@ -97,7 +96,7 @@ def parse_answer(content: str) -> LLMAnswer:
 def _sources_block(reply: Reply) -> str:
     lines = []
     for s in reply.sources:
-        lines.append(f"[{s.id}] {s.outlet or UNKNOWN_OUTLET} — {s.title or 'untitled'} "
+        lines.append(f"[{s.id}] {show_outlet(s.outlet)} — {s.title or 'untitled'} "
                      f"({s.published or 'date unknown'})\n    {s.quote}")
     return "\n".join(lines)
 
@@ -215,7 +214,7 @@ class LLMComposer:
 
 def _keep_attribution(text: str, source: Source) -> str:
     """Prefix the outlet when the model's claim names neither an outlet nor a speaker verb."""
-    outlet = source.outlet or UNKNOWN_OUTLET
+    outlet = show_outlet(source.outlet)
     if outlet.lower() in text.lower() or attribute(text).verb is not None:
         return text
     return f"{outlet} reports: {text}"

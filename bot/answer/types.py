@@ -10,6 +10,13 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+UNKNOWN_OUTLET = "unknown outlet"
+
+
+def show_outlet(outlet: str | None) -> str:
+    """An outlet as shown to people: its name, or "unknown outlet" (never guessed)."""
+    return outlet or UNKNOWN_OUTLET
+
 
 class Verdict(StrEnum):
     # questions
@@ -42,7 +49,7 @@ class Source(BaseModel):
     @property
     def outlet_label(self) -> str:
         """How to name the source: its outlet or "unknown outlet", and any republisher."""
-        label = self.outlet or "unknown outlet"
+        label = show_outlet(self.outlet)
         if self.republished_by:
             label += f" (republished by {self.republished_by})"
         return label

@@ -12,11 +12,18 @@ import re
 
 import discord
 
-from bot.answer.types import IndexStatus, OutletInfo, Passage, QuoteProvenance, Reply, Verdict
+from bot.answer.types import (
+    UNKNOWN_OUTLET,
+    IndexStatus,
+    OutletInfo,
+    Passage,
+    QuoteProvenance,
+    Reply,
+    Verdict,
+)
 from bot.discord.limits import DESCRIPTION, FIELD_VALUE, Outgoing, Packer, split_text
 from bot.discord.safety import safe_text
 
-UNKNOWN_OUTLET = "unknown outlet"
 _URL = re.compile(r"^https?://[^\s()<>]+$")
 
 VERDICTS: dict[Verdict, tuple[str, str, discord.Colour]] = {
