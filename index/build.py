@@ -157,16 +157,17 @@ class _Build:
         for failure in ingested.failures:
             log.warning("skipped %s: %s", failure.path, failure.reason)
 
+        now = datetime.now(UTC)
+        build_id = now.strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:6]
         build = BuildInfo(
-            id=datetime.now(UTC).strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:6],
-            collection="",
-            created_at=datetime.now(UTC).isoformat(timespec="seconds"),
+            id=build_id,
+            collection=f"factbot-{build_id}",
+            created_at=now.isoformat(timespec="seconds"),
             model=model_id(self.settings),
             signature=build_signature(self.settings),
             roots=[str(r) for r in roots],
             status="building",
         )
-        build = BuildInfo(**{**asdict(build), "collection": f"factbot-{build.id}"})
         self.store.start_build(build)
         collection = open_collection(self.client, build.collection, create=True)
 
@@ -300,11 +301,11 @@ def index_status_counts(settings: Settings) -> dict:
     build = store.active_build()
     if build is None:
         return empty
-    articles = store.articles(build.id)
+    articles, chunks, outlets = store.counts(build.id)
     return {
-        "articles": len(articles),
-        "chunks": len(store.chunks(build.id, articles)),
-        "outlets": len({a.meta.outlet for a in articles.values() if a.meta.outlet}),
+        "articles": articles,
+        "chunks": chunks,
+        "outlets": outlets,
         "last_build": build.created_at,
         "model": build.model,
         "collection": build.collection,

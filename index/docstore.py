@@ -150,6 +150,18 @@ class DocStore:
                 [(build_id, c.article_id, c.index, c.start, c.end) for c in chunks],
             )
 
+    def counts(self, build_id: str) -> tuple[int, int, int]:
+        """Articles, chunks and distinct known outlets of a build, counted in SQL."""
+        with self._connect() as db:
+            articles, outlets = db.execute(
+                "SELECT COUNT(*), COUNT(DISTINCT outlet) FROM articles WHERE build_id=?",
+                (build_id,),
+            ).fetchone()
+            (chunks,) = db.execute(
+                "SELECT COUNT(*) FROM chunks WHERE build_id=?", (build_id,)
+            ).fetchone()
+        return articles, chunks, outlets
+
     def articles(self, build_id: str) -> dict[str, Article]:
         with self._connect() as db:
             rows = db.execute(

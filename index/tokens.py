@@ -13,11 +13,8 @@ import hashlib
 import logging
 import os
 import threading
-from functools import cache
 from importlib import resources
 from pathlib import Path
-
-import tiktoken
 
 log = logging.getLogger(__name__)
 
@@ -73,9 +70,3 @@ def install_bpe_cache(cache_dir: Path, encoding: str = ENCODING) -> Path:
 def _matches(path: Path, sha256: str) -> bool:
     return path.is_file() and hashlib.sha256(path.read_bytes()).hexdigest() == sha256
 
-
-@cache
-def get_encoding(cache_dir: Path, encoding: str = ENCODING) -> tiktoken.Encoding:
-    """The tiktoken encoding, loaded offline from the bundled BPE file."""
-    install_bpe_cache(cache_dir, encoding)
-    return tiktoken.get_encoding(encoding)

@@ -11,7 +11,6 @@ from index.tokens import (
     _OFFICIAL,
     ENCODING,
     TokenizerUnavailableError,
-    get_encoding,
     install_bpe_cache,
 )
 
@@ -31,7 +30,9 @@ def test_encoding_round_trips_without_network(tmp_path, monkeypatch):
         raise AssertionError("tiktoken tried to download")
 
     monkeypatch.setattr(tiktoken.load, "read_file", no_network)
-    enc = get_encoding(tmp_path)
+    monkeypatch.setattr(tiktoken.registry, "ENCODINGS", {})  # load it again, from the file
+    install_bpe_cache(tmp_path)
+    enc = tiktoken.get_encoding(ENCODING)
     tokens = enc.encode("Grayvoron and Graivoron — 40-kilometre strip")
     assert enc.decode(tokens) == "Grayvoron and Graivoron — 40-kilometre strip"
     assert enc.name == "cl100k_base"
