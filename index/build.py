@@ -4,14 +4,23 @@ A build writes a new Chroma collection and new docstore rows under a new build i
 the vectors of unchanged articles over from the active build (no re-embedding) and embedding
 only added or changed ones. Only when everything is written does `DocStore.activate` flip the
 active pointer, in one SQLite transaction. A crash at any point before that leaves the previous
-build serving and intact; the half-written build is dropped by the next build. The previous
-build is kept one generation, so readers still open on it finish their queries.
+build serving and intact; the half-written build is dropped by the next build (or at once when
+the build fails with an exception). The previous build is kept one generation, so readers still
+open on it finish their queries. Retired builds lose their collection and, in the embedded
+store, the segment folder Chroma leaves behind. A full disk is reported as `DiskFullError`.
+
+After each switch `last_build.json` records the build's roots beside the docstore, so a
+docstore that had to be moved aside can be rebuilt with a plain `factbot index build`.
 """
 
 from __future__ import annotations
 
+import errno
 import fcntl
+import json
 import logging
+import os
+import tempfile
 import time
 import uuid
 from collections.abc import Callable, Iterator, Sequence
@@ -24,19 +33,30 @@ from bot.settings import Settings
 from index.chunking import Chunker
 from index.docstore import BuildInfo, DocStore
 from index.embeddings import get_embeddings, model_id
+from index.errors import (
+    DiskFullError,
+    DocStoreDamagedError,
+    ReadOnlyDataDirError,
+    StoreError,
+    is_disk_full,
+)
 from index.ingest import collect_articles
 from index.store import (
+    COLLECTION_PREFIX,
     add_vectors,
+    check_active_collection,
     chroma_client,
     docstore,
     fetch_vectors,
     open_collection,
+    remove_orphan_segment_dirs,
 )
 from index.types import Article, Chunk, LoadFailure
 
 log = logging.getLogger(__name__)
 
 EMBED_BATCH = 64
+LAST_BUILD_FILE = "last_build.json"
 
 
 class BuildInProgressError(RuntimeError):
@@ -99,8 +119,14 @@ def build_lock(settings: Settings) -> Iterator[None]:
     Raises:
         BuildInProgressError: another build is running.
     """
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
-    with open(settings.data_dir / "build.lock", "a+") as handle:
+    try:
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        handle = open(settings.data_dir / "build.lock", "a+")  # noqa: SIM115 - closed below
+    except OSError as exc:
+        if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+            raise DiskFullError(settings.data_dir) from exc
+        raise ReadOnlyDataDirError(settings.data_dir) from exc
+    with handle:
         try:
             fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError as exc:
@@ -130,11 +156,20 @@ def build_index(
     Raises:
         BuildInProgressError: another build is running on this data dir.
         StoreUnavailableError: Chroma cannot be reached.
+        DiskFullError: the device holding the data dir filled up (the old index is kept).
+        DocStoreDamagedError: the docstore is damaged (`factbot index doctor --repair`).
+        ReadOnlyDataDirError: the data dir cannot be written.
         ValueError: no paths given and no previous build to take them from.
     """
     report = progress or (lambda _p: None)
     with build_lock(settings):
-        return _Build(settings, docstore(settings), report).run(paths)
+        store = docstore(settings)
+        if not store.writable():
+            raise ReadOnlyDataDirError(settings.data_dir)
+        problems = store.check()
+        if problems:
+            raise DocStoreDamagedError(store.path, problems[0])
+        return _Build(settings, store, report).run(paths)
 
 
 class _Build:
@@ -150,6 +185,30 @@ class _Build:
 
     def run(self, paths: Sequence[Path] | None) -> BuildSummary:
         self._drop_unfinished()
+        self._drop_orphans()
+        self.building: BuildInfo | None = None
+        try:
+            return self._run(paths)
+        except BaseException as exc:
+            self._abandon()
+            if isinstance(exc, Exception) and not isinstance(exc, DiskFullError) and (
+                is_disk_full(exc, self.settings.data_dir)
+            ):
+                raise DiskFullError(self.settings.data_dir) from exc
+            raise
+
+    def _abandon(self) -> None:
+        """Drop a build that failed half-way at once (the next build would do it anyway)."""
+        if self.building is None:
+            return
+        try:
+            self._drop(self.building)
+            remove_orphan_segment_dirs(self.settings)
+        except Exception:  # e.g. still no space: the next build drops it
+            log.warning("could not drop the unfinished build %s now; the next build will",
+                        self.building.id)
+
+    def _run(self, paths: Sequence[Path] | None) -> BuildSummary:
         previous = self.store.active_build()
         roots = self._roots(paths, previous)
         self.report(BuildProgress("load", 0, len(roots)))
@@ -169,6 +228,7 @@ class _Build:
             status="building",
         )
         self.store.start_build(build)
+        self.building = build
         collection = open_collection(self.client, build.collection, create=True)
 
         summary = BuildSummary(failed=list(ingested.failures), build_id=build.id)
@@ -196,17 +256,21 @@ class _Build:
         self.report(BuildProgress("switch", 0, 1))
         summary.seconds = round(time.perf_counter() - self.started, 3)
         replaced = self.store.activate(build.id, _summary_record(summary))
+        self.building = None
         log.info("build %s active: %s (%d chunks)", build.id, summary.line(), summary.chunks)
+        _write_last_build(self.settings.data_dir, build)
         self._retire(keep_ids={build.id, replaced})
+        remove_orphan_segment_dirs(self.settings)
         self.report(BuildProgress("done", 1, 1))
         return summary
 
     def _roots(self, paths: Sequence[Path] | None, previous: BuildInfo | None) -> list[Path]:
         if paths:
             roots = [Path(p).resolve() for p in paths]
-        elif previous is not None:
+        elif previous is not None or last_build_roots(self.settings.data_dir):
             uploads = str(uploads_dir(self.settings).resolve())
-            roots = [Path(r) for r in previous.roots if r != uploads]
+            known = previous.roots if previous else last_build_roots(self.settings.data_dir)
+            roots = [Path(r) for r in known if r != uploads]
         else:
             roots = []
         uploads = uploads_dir(self.settings)
@@ -272,6 +336,22 @@ class _Build:
             log.warning("dropping unfinished build %s", build.id)
             self._drop(build)
 
+    def _drop_orphans(self) -> None:
+        """Remove factbot collections no build knows (e.g. left by a docstore moved aside).
+
+        Only in the embedded store: a Chroma server may be shared by several data dirs.
+        """
+        if self.settings.chroma_is_remote:
+            return
+        known = {b.collection for b in self.store.builds()}
+        for name in orphan_collections(self.client, known):
+            log.warning("dropping collection %s: no build of this data dir uses it", name)
+            try:
+                self.client.delete_collection(name)
+            except Exception:
+                log.debug("collection %s could not be deleted", name)
+        remove_orphan_segment_dirs(self.settings)
+
     def _retire(self, keep_ids: set[str | None]) -> None:
         for build in self.store.builds():
             if build.id not in keep_ids:
@@ -285,29 +365,70 @@ class _Build:
         self.store.drop_build(build.id)
 
 
+def orphan_collections(client, known: set[str]) -> list[str]:  # noqa: ANN001 - ClientAPI
+    """Names of factbot collections in Chroma that are not in `known`."""
+    names = [getattr(c, "name", c) for c in client.list_collections()]
+    return sorted(n for n in names if n.startswith(COLLECTION_PREFIX) and n not in known)
+
+
+def _write_last_build(data_dir: Path, build: BuildInfo) -> None:
+    """Record the active build's roots beside the docstore (atomically; best effort)."""
+    record = {"build": build.id, "created_at": build.created_at, "roots": build.roots}
+    try:
+        fd, tmp = tempfile.mkstemp(dir=data_dir, prefix=".last_build.", suffix=".tmp")
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            json.dump(record, handle, ensure_ascii=False, indent=1)
+        os.replace(tmp, data_dir / LAST_BUILD_FILE)
+    except OSError as exc:
+        log.warning("could not write %s: %s", LAST_BUILD_FILE, exc.strerror)
+
+
+def last_build_roots(data_dir: Path) -> list[str]:
+    """The roots of the last build that was switched to, from `last_build.json` (or [])."""
+    try:
+        record = json.loads((data_dir / LAST_BUILD_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return []
+    roots = record.get("roots") if isinstance(record, dict) else None
+    return [r for r in roots if isinstance(r, str)] if isinstance(roots, list) else []
+
+
 def _summary_record(summary: BuildSummary) -> dict:
     record = summary.as_dict()
     record["failed"] = [asdict(f) for f in summary.failed]
     return record
 
 
-def index_status_counts(settings: Settings) -> dict:
-    """Articles, chunks, outlets, last build time and model of the active build, for `status`."""
+def index_status_counts(settings: Settings, check_store: bool = False) -> dict:
+    """Counts and build details of the active build, for `status`; creates nothing.
+
+    Args:
+        settings: the data dir and Chroma location.
+        check_store: also check that Chroma answers and holds the active collection; the
+            result then has `healthy` and `problems`.
+
+    Raises:
+        DocStoreDamagedError: the docstore cannot be read.
+    """
     empty = {"articles": 0, "chunks": 0, "outlets": 0, "last_build": None, "model": None,
-             "collection": None}
-    if not (settings.data_dir / "docstore.sqlite").is_file():
-        return empty  # nothing built here; do not create the data dir just to say so
+             "collection": None, "build": None, "roots": []}
     store = docstore(settings)
     build = store.active_build()
-    if build is None:
-        return empty
-    articles, chunks, outlets = store.counts(build.id)
-    return {
-        "articles": articles,
-        "chunks": chunks,
-        "outlets": outlets,
-        "last_build": build.created_at,
-        "model": build.model,
-        "collection": build.collection,
-        "roots": build.roots,
-    }
+    counts = dict(empty)
+    if build is not None:
+        articles, chunks, outlets = store.counts(build.id)
+        counts.update(articles=articles, chunks=chunks, outlets=outlets,
+                      last_build=build.created_at, model=build.model,
+                      collection=build.collection, build=build.id, roots=build.roots)
+    if check_store:
+        problems = [] if build is None else check_active_collection(settings)
+        counts["problems"] = problems
+        counts["healthy"] = build is not None and not problems
+    return counts
+
+
+__all__ = [
+    "BuildInProgressError", "BuildProgress", "BuildSummary", "StoreError", "build_index",
+    "build_lock", "build_signature", "index_status_counts", "last_build_roots",
+    "orphan_collections", "uploads_dir",
+]

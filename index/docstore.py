@@ -3,18 +3,32 @@
 Answers quote from the article texts stored here; Chroma holds only vectors and chunk
 metadata. A build writes its rows under its own build id and becomes visible only when
 `activate` flips the active pointer in one transaction.
+
+Reading never writes: a missing file reads as "nothing built" (nothing is created), and a file
+on a read-only mount or with immutable permissions is opened with SQLite's `immutable` flag.
+Only the first write creates the file and its tables. SQLite errors are turned into the short
+errors of `index.errors` (damaged file, full disk, read-only data dir).
 """
 
 from __future__ import annotations
 
+import errno
 import json
+import logging
+import os
+import shutil
 import sqlite3
+import tempfile
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import quote
 
+from index.errors import DiskFullError, DocStoreDamagedError, ReadOnlyDataDirError, is_damage
 from index.types import Article, Chunk, SourceMeta
+
+log = logging.getLogger(__name__)
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -56,31 +70,131 @@ class BuildInfo:
 class DocStore:
     """SQLite file `docstore.sqlite` under the data dir. One connection per call site."""
 
+    TABLES = ("meta", "builds", "articles", "chunks")
+
     def __init__(self, path: Path) -> None:
         self.path = path
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with self._connect() as db:
-            db.executescript(SCHEMA)
+        self._schema_ready = False
+        self._copy: tempfile.TemporaryDirectory | None = None
+
+    def exists(self) -> bool:
+        """True when the docstore file is there (a missing file reads as "nothing built")."""
+        return self.path.is_file()
+
+    def writable(self) -> bool:
+        """True when the file (or, before it exists, its folder) can be written."""
+        target = self.path if self.path.exists() else self.path.parent
+        return target.exists() and os.access(target, os.W_OK) and (
+            os.access(self.path.parent, os.W_OK)
+        )
+
+    @contextmanager
+    def _read(self) -> Iterator[sqlite3.Connection | None]:
+        """A read-only connection, or None when no docstore exists (nothing is created)."""
+        if not self.exists():
+            yield None
+            return
+        path, flags = self.path, "mode=ro"
+        if not self.writable():
+            path, flags = self._frozen_path(), "mode=ro&immutable=1"
+        try:
+            db = sqlite3.connect(f"file:{quote(str(path))}?{flags}", uri=True, timeout=30)
+        except sqlite3.Error as exc:
+            raise self._translate(exc) from exc
+        try:
+            yield db
+        except sqlite3.Error as exc:
+            raise self._translate(exc) from exc
+        finally:
+            db.close()
+
+    def _frozen_path(self) -> Path:
+        """The file to open with `immutable=1` when the data dir cannot be written.
+
+        `immutable` ignores a write-ahead log, so a log that still holds writes is replayed
+        into a private copy first (kept for the life of this object).
+        """
+        wal = self.path.with_name(self.path.name + "-wal")
+        if not wal.is_file() or wal.stat().st_size == 0:
+            return self.path
+        if self._copy is None:
+            self._copy = tempfile.TemporaryDirectory(prefix="factbot-docstore-")
+            target = Path(self._copy.name) / self.path.name
+            shutil.copyfile(self.path, target)
+            shutil.copyfile(wal, target.with_name(target.name + "-wal"))
+            sqlite3.connect(target).close()  # replays the log into the copy
+            log.info("data dir is read-only: reading a private copy of %s", self.path)
+        return Path(self._copy.name) / self.path.name
 
     @contextmanager
     def _connect(self) -> Iterator[sqlite3.Connection]:
-        db = sqlite3.connect(self.path, timeout=30)
+        """A writing connection in one transaction; creates the file and tables if needed."""
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise _os_error(exc, self.path.parent) from exc
+        try:
+            db = sqlite3.connect(self.path, timeout=30)
+        except sqlite3.Error as exc:
+            raise self._translate(exc) from exc
         try:
             db.execute("PRAGMA journal_mode=WAL")
+            if not self._schema_ready:
+                db.executescript(SCHEMA)
+                self._schema_ready = True
             with db:
                 yield db
+        except sqlite3.Error as exc:
+            raise self._translate(exc) from exc
         finally:
             db.close()
+
+    def _translate(self, exc: sqlite3.Error) -> Exception:
+        text = str(exc).lower()
+        if "disk is full" in text or "no space" in text:
+            return DiskFullError(self.path.parent)
+        if "readonly" in text or "read-only" in text:
+            return ReadOnlyDataDirError(self.path.parent)
+        if is_damage(exc) or isinstance(exc, sqlite3.DatabaseError) and not isinstance(
+            exc, sqlite3.OperationalError
+        ):
+            return DocStoreDamagedError(self.path, str(exc).splitlines()[0][:80])
+        if "unable to open" in text:
+            return DocStoreDamagedError(self.path, "the file cannot be opened")
+        return exc
+
+    def check(self) -> list[str]:
+        """Problems with the file: SQLite's quick check and our tables (empty when healthy)."""
+        if not self.exists():
+            return []
+        try:
+            with self._read() as db:
+                if db is None:
+                    return []
+                rows = [r[0] for r in db.execute("PRAGMA quick_check")]
+                tables = {r[0] for r in db.execute(
+                    "SELECT name FROM sqlite_master WHERE type='table'")}
+        except DocStoreDamagedError as exc:
+            return [str(exc).split("(", 1)[-1].split(")")[0]]
+        problems = [r for r in rows if r != "ok"][:3]
+        missing = [t for t in self.TABLES if t not in tables]
+        if missing:
+            problems.append("missing tables: " + ", ".join(missing))
+        return problems
 
     # --- builds ----------------------------------------------------------------------------
     def active_build(self) -> BuildInfo | None:
         """The build answers are served from, or None before the first build."""
-        with self._connect() as db:
+        with self._read() as db:
+            if db is None:
+                return None
             row = db.execute("SELECT value FROM meta WHERE key='active_build'").fetchone()
             return self._build(db, row[0]) if row else None
 
     def builds(self, status: str | None = None) -> list[BuildInfo]:
-        with self._connect() as db:
+        with self._read() as db:
+            if db is None:
+                return []
             sql = "SELECT id FROM builds" + (" WHERE status=?" if status else "")
             ids = [r[0] for r in db.execute(sql, (status,) if status else ())]
             return [b for b in (self._build(db, i) for i in ids) if b]
@@ -152,7 +266,9 @@ class DocStore:
 
     def counts(self, build_id: str) -> tuple[int, int, int]:
         """Articles, chunks and distinct known outlets of a build, counted in SQL."""
-        with self._connect() as db:
+        with self._read() as db:
+            if db is None:
+                return 0, 0, 0
             articles, outlets = db.execute(
                 "SELECT COUNT(*), COUNT(DISTINCT outlet) FROM articles WHERE build_id=?",
                 (build_id,),
@@ -163,7 +279,9 @@ class DocStore:
         return articles, chunks, outlets
 
     def articles(self, build_id: str) -> dict[str, Article]:
-        with self._connect() as db:
+        with self._read() as db:
+            if db is None:
+                return {}
             rows = db.execute(
                 "SELECT id, text, source_file, source_key, content_hash, outlet, title, "
                 "published, author, url, republished_by FROM articles WHERE build_id=? "
@@ -180,7 +298,9 @@ class DocStore:
 
     def chunks(self, build_id: str, articles: dict[str, Article]) -> list[Chunk]:
         """All chunks of a build, text sliced from the stored article texts."""
-        with self._connect() as db:
+        with self._read() as db:
+            if db is None:
+                return []
             rows = db.execute(
                 'SELECT article_id, idx, start, "end" FROM chunks WHERE build_id=? '
                 "ORDER BY article_id, idx",
@@ -191,3 +311,11 @@ class DocStore:
             for aid, idx, start, end in rows
             if aid in articles
         ]
+
+
+def _os_error(exc: OSError, where: Path) -> Exception:
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        return DiskFullError(where)
+    if exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
+        return ReadOnlyDataDirError(where)
+    return exc

@@ -3,14 +3,24 @@
 `open_reader(settings)` gives an `IndexReader` over the active build. Chroma's own default
 embedding function is never used (it would download a model): collections are opened with
 `embedding_function=None` and every vector comes from our `Embeddings`.
+
+Reading creates nothing. Embedded Chroma writes to its SQLite file even to read, so a reader
+on a read-only data dir opens a private copy of the Chroma folder in a temporary folder
+(removed when the process exits). The errors live in `index.errors` and are re-exported here.
 """
 
 from __future__ import annotations
 
+import atexit
 import logging
+import os
+import shutil
+import sqlite3
+import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import quote
 
 import chromadb
 from chromadb.api import ClientAPI
@@ -22,7 +32,21 @@ from langchain_core.embeddings import Embeddings
 from bot.settings import Settings
 from index.docstore import BuildInfo, DocStore
 from index.embeddings import get_embeddings
+from index.errors import (
+    DiskFullError,
+    DocStoreDamagedError,
+    IndexNotBuiltError,
+    ReadOnlyDataDirError,
+    StoreError,
+    StoreUnavailableError,
+)
 from index.types import Article, Chunk
+
+__all__ = [
+    "DiskFullError", "DocStoreDamagedError", "IndexNotBuiltError", "IndexReader",
+    "ReadOnlyDataDirError", "StoreError", "StoreUnavailableError", "chroma_client", "docstore",
+    "open_collection", "open_reader",
+]
 
 log = logging.getLogger(__name__)
 
@@ -30,27 +54,31 @@ COLLECTION_METADATA = {"hnsw:space": "cosine"}
 ADD_BATCH = 1000
 
 
-class StoreError(RuntimeError):
-    """Base class of store errors; the message is short and safe to show a user."""
-
-
-class IndexNotBuiltError(StoreError):
-    """No build has completed yet in this data dir."""
-
-
-class StoreUnavailableError(StoreError):
-    """Chroma could not be reached or answered with an error."""
+COLLECTION_PREFIX = "factbot-"
+_SEGMENT_NAME_LENGTH = 36  # Chroma names a segment folder by its UUID
 
 
 def docstore(settings: Settings) -> DocStore:
+    """The docstore of the data dir (opening it creates nothing; see `DocStore`)."""
     return DocStore(settings.data_dir / "docstore.sqlite")
 
 
-def chroma_client(settings: Settings) -> ClientAPI:
+def chroma_path(settings: Settings) -> Path:
+    """The folder of the embedded Chroma store under the data dir."""
+    return settings.data_dir / "chroma"
+
+
+def chroma_client(settings: Settings, *, for_reading: bool = False) -> ClientAPI:
     """An embedded `PersistentClient` under the data dir, or an `HttpClient` to a server.
 
+    Args:
+        settings: data dir and Chroma location.
+        for_reading: never create the embedded folder, and read a private copy of it when the
+            data dir is read-only.
+
     Raises:
-        StoreUnavailableError: the server does not answer.
+        StoreUnavailableError: the server does not answer, or (for reading) the embedded
+            folder is missing.
     """
     chroma_settings = ChromaSettings(anonymized_telemetry=False, allow_reset=False)
     if settings.chroma_is_remote:
@@ -65,9 +93,58 @@ def chroma_client(settings: Settings) -> ClientAPI:
         except Exception as exc:  # chromadb raises several unrelated types here
             raise StoreUnavailableError(f"Chroma server at {where} is not answering") from exc
         return client
-    path = settings.data_dir / "chroma"
-    path.mkdir(parents=True, exist_ok=True)
-    return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
+    path = chroma_path(settings)
+    if for_reading:
+        if not (path / "chroma.sqlite3").is_file():
+            raise StoreUnavailableError(
+                f"the vector store {path} is missing; run `factbot index build` to rebuild it"
+            )
+        if not _writable_tree(path):
+            path = _private_copy(path)
+    else:
+        try:
+            path.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise ReadOnlyDataDirError(settings.data_dir) from exc
+    try:
+        return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
+    except Exception as exc:  # chromadb raises its own InternalError types here
+        raise StoreUnavailableError(
+            f"the vector store {path} cannot be opened; run `factbot index doctor`"
+        ) from exc
+
+
+def _writable_tree(path: Path) -> bool:
+    files = [path, path / "chroma.sqlite3"]
+    return all(os.access(f, os.W_OK) for f in files)
+
+
+_copies: list[tempfile.TemporaryDirectory] = []
+
+
+def _private_copy(path: Path) -> Path:
+    """Copy a read-only Chroma folder to a temporary folder that is removed at exit."""
+    holder = tempfile.TemporaryDirectory(prefix="factbot-chroma-")
+    _copies.append(holder)
+    target = Path(holder.name) / "chroma"
+    size = sum(f.stat().st_size for f in path.rglob("*") if f.is_file())
+    log.info("data dir is read-only: reading a private copy of %s (%.1f MB) in %s",
+             path, size / 1e6, target)
+    try:
+        shutil.copytree(path, target, copy_function=shutil.copyfile)
+    except OSError as exc:
+        raise StoreUnavailableError(
+            f"the data dir is read-only and the vector store ({size / 1e6:.0f} MB) could not "
+            f"be copied to {tempfile.gettempdir()} ({exc.strerror}); set TMPDIR to a folder "
+            "with space"
+        ) from exc
+    return target  # a write-ahead log copied with it is replayed when the copy is opened
+
+
+@atexit.register
+def _remove_copies() -> None:
+    for holder in _copies:
+        holder.cleanup()
 
 
 def open_collection(client: ClientAPI, name: str, create: bool = False) -> Collection:
@@ -176,11 +253,12 @@ class IndexReader:
 
 
 def open_reader(settings: Settings, build: BuildInfo | None = None) -> IndexReader:
-    """Open the active build (or the given one) for reading.
+    """Open the active build (or the given one) for reading; creates nothing.
 
     Raises:
         IndexNotBuiltError: no build has completed in `settings.data_dir`.
         StoreUnavailableError: Chroma cannot be reached or lost the collection.
+        DocStoreDamagedError: the docstore file is damaged.
     """
     store = docstore(settings)
     build = build or store.active_build()
@@ -188,12 +266,13 @@ def open_reader(settings: Settings, build: BuildInfo | None = None) -> IndexRead
         raise IndexNotBuiltError(
             f"no index in {Path(settings.data_dir)}: run `factbot index build PATH` first"
         )
-    client = chroma_client(settings)
+    client = chroma_client(settings, for_reading=True)
     try:
         collection = open_collection(client, build.collection)
     except Exception as exc:
         raise StoreUnavailableError(
-            f"Chroma has no collection {build.collection}; rebuild the index"
+            f"the vector store has no collection {build.collection} for the active build; "
+            "run `factbot index build` to rebuild it"
         ) from exc
     articles = store.articles(build.id)
     return IndexReader(
@@ -204,3 +283,84 @@ def open_reader(settings: Settings, build: BuildInfo | None = None) -> IndexRead
         collection=collection,
         client=client,
     )
+
+
+def check_active_collection(settings: Settings) -> list[str]:
+    """Problems that stop the active build from being served (empty when it can be).
+
+    Checks that the docstore reads, that Chroma answers (the embedded folder exists, or the
+    server is up) and that the active build's collection is there with one vector per chunk.
+    Creates nothing.
+    """
+    store = docstore(settings)
+    try:
+        build = store.active_build()
+        if build is None:
+            return []
+        _articles, chunks, _outlets = store.counts(build.id)
+        client = chroma_client(settings, for_reading=True)
+    except StoreError as exc:
+        return [str(exc)]
+    try:
+        count = open_collection(client, build.collection).count()
+    except Exception:
+        return [f"the vector store has no collection {build.collection} for the active build; "
+                "run `factbot index build` to rebuild it"]
+    if count != chunks:
+        return [f"the active collection holds {count} vectors for {chunks} chunks; "
+                "run `factbot index build` to rebuild it"]
+    return []
+
+
+def chroma_segments(path: Path) -> dict[str, str] | None:
+    """Segment id -> collection name, read from an embedded Chroma folder's own SQLite file.
+
+    Chroma keeps each collection's vectors in a folder named by its vector segment id; it does
+    not remove that folder when the collection is deleted. Returns None when the file cannot
+    be read as expected (a Chroma version with another layout): nothing is then removed.
+    """
+    db_path = path / "chroma.sqlite3"
+    if not db_path.is_file():
+        return None
+    try:
+        db = sqlite3.connect(f"file:{quote(str(db_path))}?mode=ro", uri=True, timeout=30)
+        try:
+            rows = db.execute(
+                "SELECT s.id, c.name FROM segments s LEFT JOIN collections c "
+                "ON s.collection = c.id"
+            ).fetchall()
+        finally:
+            db.close()
+    except sqlite3.Error as exc:
+        log.debug("cannot read Chroma segments in %s: %s", db_path, exc)
+        return None
+    return {str(sid): str(name) for sid, name in rows}
+
+
+def orphan_segment_dirs(settings: Settings) -> list[Path]:
+    """Segment folders of the embedded store that no collection uses any more."""
+    if settings.chroma_is_remote:
+        return []
+    path = chroma_path(settings)
+    segments = chroma_segments(path)
+    if segments is None:
+        return []
+    return sorted(
+        entry for entry in path.iterdir()
+        if entry.is_dir() and len(entry.name) == _SEGMENT_NAME_LENGTH
+        and entry.name.count("-") == 4 and entry.name not in segments
+    )
+
+
+def remove_orphan_segment_dirs(settings: Settings) -> list[Path]:
+    """Delete the folders of `orphan_segment_dirs`; returns those removed."""
+    removed = []
+    for folder in orphan_segment_dirs(settings):
+        try:
+            shutil.rmtree(folder)
+        except OSError as exc:
+            log.warning("could not remove unused segment folder %s: %s", folder, exc.strerror)
+            continue
+        log.info("removed unused segment folder %s", folder.name)
+        removed.append(folder)
+    return removed
