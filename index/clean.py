@@ -20,8 +20,10 @@ The rules, in order (names as reported by `explain_clean`):
   `tag-list` (a line of 4+ short comma-separated items, or "Tags: ..."), `source-credit`
   ("Source: X" on its own), `authors-credit` ("Authors: ..."), `dateline` ("Issued on:",
   "Updated:"), `republisher` ("X is a news sharing website ..." and lines that are just X).
-- `teaser`: an embedded unrelated teaser: a headline-like line followed by a summary cut off
-  with "…" or "...".
+- `teaser`: an embedded unrelated teaser: a short headline-like line standing apart (3 to 16
+  words), followed by one sentence cut off mid-way with "…" or "...", also standing apart.
+  A body sentence that ends in an ellipsis or starts with a stray quote mark is kept, and
+  teasers are kept when nothing else of the article would be left.
 - `duplicate-caption`: a line repeated at the start of the next line (a caption printed twice);
   the shorter copy goes.
 - page header (lines before the first prose paragraph): `byline` ("By NAME"), `dateline` (a
@@ -124,6 +126,7 @@ _BYLINE = re.compile(r"^by\b", re.IGNORECASE)
 _MD_HEADING = re.compile(r"^#{1,6}\s+")
 _SENTENCE_END = re.compile(r"""[.!]["'”’)]?$|[.!?]["”’]$""")
 _TRUNCATED = re.compile(r"(…|\.\.\.)$")
+_INNER_SENTENCE_END = re.compile(r"""[.!?]["'”’)]?\s+\S""")
 
 
 @dataclass(frozen=True, slots=True)
@@ -179,7 +182,7 @@ def explain_clean(text: str, fmt: str) -> list[LineDecision]:
     _mark_comment_tail(lines, content, rule)
     _mark_related_blocks(lines, content, rule)
     _mark_single_lines(lines, content, rule)
-    _mark_teasers(lines, content, rule)
+    _mark_teasers(lines, content, rule, fmt)
     _mark_duplicate_captions(lines, content, rule)
     _mark_header(lines, content, rule)
 
@@ -267,14 +270,60 @@ def _is_tag_list(line: str) -> bool:
     return len(items) >= 4 and all(1 <= _words(item) <= 4 for item in items)
 
 
-def _mark_teasers(lines: list[str], content: list[int], rule: dict[int, str]) -> None:
-    for pos, i in enumerate(content):
-        if i in rule or not _TRUNCATED.search(lines[i]) or _words(lines[i]) < 6 or pos == 0:
+def _mark_teasers(
+    lines: list[str], content: list[int], rule: dict[int, str], fmt: str
+) -> None:
+    """An embedded teaser for another article: a short headline standing apart, then one
+    sentence cut off mid-way with an ellipsis, standing apart too. Body text that merely
+    ends in "..." (a quote trailing off, a sentence after a stray quote mark) is not one, and
+    a teaser is never dropped when nothing else of the article would be left.
+    """
+    found: list[tuple[int, int]] = []
+    for pos in range(2, len(content)):  # the first content line is the article's own title
+        head, summary = content[pos - 1], content[pos]
+        if head in rule or summary in rule:
             continue
-        before = content[pos - 1]
-        if before not in rule and _headline_like(lines[before]):
-            rule[before] = "teaser"
-            rule[i] = "teaser"
+        if _teaser_headline(lines[head]) and _cut_summary(lines[summary]) and (
+            fmt == "html" or (_stands_apart(lines, head) and _stands_apart(lines, summary))
+        ):
+            found.append((head, summary))
+    dropped = {i for pair in found for i in pair}
+    if not any(is_prose(lines[i]) for i in content if i not in rule and i not in dropped):
+        return
+    for head, summary in found:
+        rule[head] = rule[summary] = "teaser"
+
+
+_QUOTES = "\"'“”‘’«»„"
+
+
+def _teaser_headline(line: str) -> bool:
+    words = _words(line)
+    return (
+        3 <= words <= 16
+        and _headline_like(line)
+        and not _TRUNCATED.search(line)
+        and not line.startswith(tuple(_QUOTES))
+    )
+
+
+def _cut_summary(line: str) -> bool:
+    """One sentence cut off mid-word or mid-phrase with an ellipsis."""
+    if not _TRUNCATED.search(line) or line.startswith(tuple(_QUOTES)):
+        return False
+    before = _TRUNCATED.sub("", line).rstrip()
+    return (
+        8 <= _words(line) <= 60
+        and bool(before)
+        and before[-1].isalnum()
+        and not _INNER_SENTENCE_END.search(before)
+    )
+
+
+def _stands_apart(lines: list[str], i: int) -> bool:
+    above = i == 0 or not lines[i - 1]
+    below = i + 1 >= len(lines) or not lines[i + 1]
+    return above and below
 
 
 def _mark_duplicate_captions(lines: list[str], content: list[int], rule: dict[int, str]) -> None:

@@ -4,7 +4,10 @@ Which files are read:
 
 - a path to a file is taken as given (an unsupported extension is a failure);
 - a folder is walked recursively in sorted order; hidden files and folders (name starting
-  with `.`) and every `sources.csv` are skipped; a `README.md` is skipped when its folder has a
+  with `.`) and every `sources.csv` are skipped; symbolic links are followed, but each folder
+  and each file is visited once (by device and inode), a link back into a folder being walked
+  (a loop) is one failure line, and a link that cannot be followed (dangling, or a cycle of
+  links) is one failure line; a `README.md` is skipped when its folder has a
   `sources.csv` that does not list it (the folder is a corpus and the README describes it);
   any other file with an unsupported extension is reported as a failure.
 
@@ -15,7 +18,9 @@ articles, the fields of each line win over a file-level csv row.
 
 from __future__ import annotations
 
+import errno
 import logging
+import os
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -56,24 +61,20 @@ def collect_articles(paths: Sequence[Path], max_bytes: int) -> IngestResult:
         failures, each with a one-line reason. Never raises for a bad file.
     """
     result = IngestResult()
-    tables: dict[Path, SourcesTable] = {}
-    seen_files: set[Path] = set()
+    walker = _Walker()
     seen_keys: set[str] = set()
     for path in paths:
-        for file, failure in _expand(Path(path), tables):
+        for file, failure in walker.expand(Path(path)):
             if failure is not None:
                 result.failures.append(failure)
                 continue
-            resolved = file.resolve()
-            if resolved in seen_files:
-                continue
-            seen_files.add(resolved)
             try:
                 _ingest_file(
-                    file, max_bytes, _table(file.parent, tables, result), result, seen_keys
+                    file, max_bytes, _table(file.parent, walker.tables, result), result,
+                    seen_keys,
                 )
             except Exception as err:  # a bad file must never stop the ingest
-                log.exception("unexpected error while ingesting %s", file)
+                log.debug("unexpected error while ingesting %s", file, exc_info=True)
                 reason = f"unexpected error: {type(err).__name__}: {err}".splitlines()[0]
                 result.failures.append(LoadFailure(path=str(file), reason=reason))
     result.failures = list(dict.fromkeys(result.failures))  # a path given twice: report once
@@ -122,53 +123,96 @@ def _ingest_file(
 
 
 def _table(folder: Path, tables: dict[Path, SourcesTable], result: IngestResult) -> SourcesTable:
-    key = folder.resolve()
+    table = _folder_table(folder, tables)
+    if table.failure is not None and table.failure not in result.failures:
+        result.failures.append(table.failure)
+    return table
+
+
+def _folder_table(folder: Path, tables: dict[Path, SourcesTable]) -> SourcesTable:
+    """The folder's `sources.csv`, read once per folder (so each warning is given once)."""
+    key = Path(os.path.realpath(folder))
     if key not in tables:
         csv_path = folder / SOURCES_CSV
         tables[key] = read_sources_csv(csv_path) if csv_path.is_file() else SourcesTable()
-        if tables[key].failure is not None:
-            result.failures.append(tables[key].failure)
     return tables[key]
 
 
-def _expand(
-    path: Path, tables: dict[Path, SourcesTable]
-) -> Iterator[tuple[Path, LoadFailure | None]]:
-    if path.is_dir():
-        yield from _walk(path, tables)
-    elif path.exists():
-        yield path, None
-    else:
-        yield path, LoadFailure(path=str(path), reason="no such file or folder")
+class _Walker:
+    """Expands paths into files, visiting each folder and file once by (device, inode)."""
+
+    def __init__(self) -> None:
+        self.tables: dict[Path, SourcesTable] = {}
+        self.seen_dirs: set[tuple[int, int]] = set()
+        self.seen_files: set[tuple[int, int]] = set()
+
+    def expand(self, path: Path) -> Iterator[tuple[Path, LoadFailure | None]]:
+        try:
+            info = path.stat()
+        except OSError as err:
+            yield path, LoadFailure(path=str(path), reason=_stat_reason(path, err))
+            return
+        if path.is_dir():
+            yield from self._walk(path, (info.st_dev, info.st_ino), ancestors=())
+        elif self._first_visit(info):
+            yield path, None
+
+    def _first_visit(self, info: os.stat_result) -> bool:
+        key = (info.st_dev, info.st_ino)
+        if key in self.seen_files:
+            return False
+        self.seen_files.add(key)
+        return True
+
+    def _walk(
+        self, root: Path, key: tuple[int, int], ancestors: tuple[tuple[int, int], ...]
+    ) -> Iterator[tuple[Path, LoadFailure | None]]:
+        if key in self.seen_dirs:
+            return  # reached again through another link: already walked
+        self.seen_dirs.add(key)
+        try:
+            entries = sorted(root.iterdir(), key=lambda p: p.name)
+        except OSError as err:
+            reason = f"cannot list folder ({err.strerror or err})"
+            yield root, LoadFailure(path=str(root), reason=reason)
+            return
+        inside = (*ancestors, key)
+        for entry in entries:
+            if entry.name.startswith("."):
+                continue
+            try:
+                info = entry.stat()
+            except OSError as err:
+                yield entry, LoadFailure(path=str(entry), reason=_stat_reason(entry, err))
+                continue
+            if entry.is_dir():
+                child = (info.st_dev, info.st_ino)
+                if child in inside:
+                    target = os.path.realpath(entry)
+                    yield entry, LoadFailure(
+                        path=str(entry), reason=f"symbolic link loop (points back to {target})"
+                    )
+                    continue
+                yield from self._walk(entry, child, inside)
+                continue
+            if entry.name.lower() == SOURCES_CSV or self._is_corpus_readme(entry):
+                continue
+            if file_format(entry) is None:
+                ext = entry.suffix.lower() or "(no file extension)"
+                yield entry, LoadFailure(path=str(entry), reason=f"unsupported file type {ext}")
+                continue
+            if self._first_visit(info):
+                yield entry, None
+
+    def _is_corpus_readme(self, path: Path) -> bool:
+        if path.name.lower() != "readme.md" or not (path.parent / SOURCES_CSV).is_file():
+            return False
+        return _folder_table(path.parent, self.tables).lookup(path.name) is None
 
 
-def _walk(
-    root: Path, tables: dict[Path, SourcesTable]
-) -> Iterator[tuple[Path, LoadFailure | None]]:
-    try:
-        entries = sorted(root.iterdir(), key=lambda p: p.name)
-    except OSError as err:
-        yield root, LoadFailure(path=str(root), reason=f"cannot list folder ({err.strerror})")
-        return
-    for entry in entries:
-        if entry.name.startswith("."):
-            continue
-        if entry.is_dir():
-            yield from _walk(entry, tables)
-            continue
-        if entry.name.lower() == SOURCES_CSV or _is_corpus_readme(entry):
-            continue
-        if file_format(entry) is None:
-            ext = entry.suffix.lower() or "(no file extension)"
-            yield entry, LoadFailure(path=str(entry), reason=f"unsupported file type {ext}")
-            continue
-        yield entry, None
-
-
-def _is_corpus_readme(path: Path) -> bool:
-    if path.name.lower() != "readme.md":
-        return False
-    csv_path = path.parent / SOURCES_CSV
-    if not csv_path.is_file():
-        return False
-    return read_sources_csv(csv_path).lookup(path.name) is None
+def _stat_reason(path: Path, err: OSError) -> str:
+    if err.errno == errno.ELOOP:
+        return "symbolic link loop (the link cannot be followed)"
+    if err.errno == errno.ENOENT:
+        return "broken symbolic link" if path.is_symlink() else "no such file or folder"
+    return f"cannot read ({err.strerror or err})"

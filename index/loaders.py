@@ -1,19 +1,25 @@
 """Loading article files from disk: bytes -> checked, decoded, normalised `RawDocument`s.
 
-Supported formats: plain text (`.txt`), Markdown (`.md`, `.markdown`), HTML (`.html`, `.htm`,
-main text and metadata extracted with trafilatura) and JSON Lines (`.jsonl`, one article per
-line). Every problem becomes a `LoadFailure` with a one-line reason a person can act on.
+Supported formats: plain text (`.txt`), Markdown (`.md`, `.markdown`, with optional YAML front
+matter), HTML (`.html`, `.htm`, main text and metadata extracted with trafilatura) and JSON
+Lines (`.jsonl`, one article per line). Text is UTF-8 (a BOM is allowed) or UTF-16 (with a BOM,
+or without one when the NUL bytes sit where UTF-16 puts them). Every problem becomes a
+`LoadFailure` with a one-line reason a person can act on.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import os
+import re
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from index._frontmatter import split_front_matter
 from index._html import extract_html
+from index.metadata import normalise_date
 from index.types import LoadFailure, SourceMeta
 
 log = logging.getLogger(__name__)
@@ -29,6 +35,10 @@ FORMATS: dict[str, str] = {
 """File extension (lower case) -> format name."""
 
 _META_FIELDS = ("outlet", "title", "published", "author", "url", "republished_by")
+FIELD_ALIASES = {"date": "published"}
+"""Other names accepted for a metadata field (JSON fields, front matter, csv columns)."""
+_CONTROL = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f]")
+_JSON_KNOWN = frozenset({"text", *_META_FIELDS, *FIELD_ALIASES})
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,7 +133,7 @@ def _load(path: Path, max_bytes: int) -> LoadResult:
         ext = path.suffix.lower() or "(no file extension)"
         raise _fail(path, f"unsupported file type {ext}")
     text = read_text(path, max_bytes)
-    resolved = str(path.resolve())
+    resolved = os.path.realpath(path)  # never raises on a link loop
     if fmt == "jsonl":
         return _load_jsonl(path, text, resolved)
     if fmt == "html":
@@ -131,6 +141,11 @@ def _load(path: Path, max_bytes: int) -> LoadResult:
         if not body.strip():
             raise _fail(path, "no article text found in the HTML page")
         doc = RawDocument(normalise_text(body), path.name, resolved, meta, fmt)
+    elif fmt == "md":
+        body, meta = split_front_matter(text, str(path))
+        if not body.strip():
+            raise _fail(path, "no article text after the front matter")
+        doc = RawDocument(body, path.name, resolved, meta, fmt)
     else:
         doc = RawDocument(text, path.name, resolved, SourceMeta(), fmt)
     return LoadResult(documents=[doc])
@@ -165,42 +180,88 @@ def read_text(path: Path, max_bytes: int) -> str:
         data = path.read_bytes()
     except OSError as err:
         raise _fail(path, f"cannot read file ({err.strerror or err})") from None
-    if b"\x00" in data:
-        raise _fail(path, "binary file (contains NUL bytes), not text")
-    bom = 3 if data.startswith(b"\xef\xbb\xbf") else 0
-    try:
-        text = data[bom:].decode("utf-8")
-    except UnicodeDecodeError as err:
-        raise _fail(path, f"not valid UTF-8 text (byte {err.start + bom})") from None
+    text = decode_text(data, path)
     if not text.strip():
         raise _fail(path, "empty file (only whitespace)")
     return normalise_text(text)
 
 
+def decode_text(data: bytes, path: Path | str) -> str:
+    """Decode file bytes: UTF-8 (BOM allowed) or UTF-16 (BOM, or NULs where UTF-16 puts them).
+
+    Raises:
+        LoadError: binary data, or bytes that are not valid text in the detected encoding.
+    """
+    encoding, skip = _detect_encoding(data)
+    guessed = encoding is not None and encoding.startswith("utf-16") and skip == 0
+    if encoding is None:
+        raise _fail(path, "binary file (contains NUL bytes), not text")
+    try:
+        text = data[skip:].decode(encoding)
+    except UnicodeDecodeError as err:
+        name = "UTF-8" if encoding == "utf-8" else "UTF-16"
+        raise _fail(path, f"not valid {name} text (byte {err.start + skip})") from None
+    if "\x00" in text or (guessed and _CONTROL.search(text)):
+        raise _fail(path, "binary file (contains NUL bytes), not text")
+    return text
+
+
+def _detect_encoding(data: bytes) -> tuple[str | None, int]:
+    if data.startswith(b"\xef\xbb\xbf"):
+        return "utf-8", 3
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")) and not data.startswith(b"\xff\xfe\x00\x00"):
+        return ("utf-16-le" if data[0] == 0xFF else "utf-16-be"), 2
+    if b"\x00" not in data:
+        return "utf-8", 0
+    # No BOM but NUL bytes: UTF-16 text of mostly Latin script has a NUL in every other byte.
+    if len(data) % 2 == 0:
+        even, odd = data[0::2].count(0), data[1::2].count(0)
+        half = len(data) // 2
+        if odd >= half * 0.3 and even == 0:
+            return "utf-16-le", 0
+        if even >= half * 0.3 and odd == 0:
+            return "utf-16-be", 0
+    return None, 0
+
+
 def _load_jsonl(path: Path, text: str, resolved: str) -> LoadResult:
     result = LoadResult()
+    unknown: set[str] = set()
     for number, line in enumerate(text.split("\n"), start=1):
         if not line.strip():
             continue
         where = f"{path}#L{number}"
         try:
-            result.documents.append(_jsonl_document(line, path.name, f"{resolved}#L{number}"))
+            result.documents.append(
+                _jsonl_document(line, path.name, f"{resolved}#L{number}", unknown)
+            )
         except ValueError as err:
             result.failures.append(LoadFailure(path=where, reason=f"line {number}: {err}"))
     if not result.documents and not result.failures:
         raise _fail(path, "empty file (only whitespace)")
+    bad_dates = [d.doc_meta.published for d in result.documents
+                 if d.doc_meta.published and not normalise_date(d.doc_meta.published)]
+    if bad_dates:
+        log.warning("%s: dates that cannot be read were dropped: %s", path,
+                    ", ".join(repr(d) for d in bad_dates[:5]))
+    if unknown:
+        log.warning("%s: ignored unknown JSON fields: %s (known: %s)", path,
+                    ", ".join(sorted(unknown)[:10]), ", ".join(sorted(_JSON_KNOWN)))
     for failure in result.failures:
         log.debug("bad JSON line %s: %s", failure.path, failure.reason)
     return result
 
 
-def _jsonl_document(line: str, source_file: str, source_key: str) -> RawDocument:
+def _jsonl_document(
+    line: str, source_file: str, source_key: str, unknown: set[str]
+) -> RawDocument:
     try:
         record = json.loads(line)
     except json.JSONDecodeError as err:
         raise ValueError(f"malformed JSON ({err.msg} at column {err.colno})") from None
     if not isinstance(record, dict):
         raise ValueError('a JSON line must be an object with a "text" field')
+    unknown.update(str(key) for key in record if key not in _JSON_KNOWN)
     body = record.get("text")
     if not isinstance(body, str):
         raise ValueError('JSON line has no "text" field (a string)')
@@ -209,8 +270,11 @@ def _jsonl_document(line: str, source_file: str, source_key: str) -> RawDocument
     values: dict[str, str | None] = {}
     for name in _META_FIELDS:
         value = record.get(name)
+        if value is None:
+            value = next((record.get(a) for a, f in FIELD_ALIASES.items() if f == name), None)
         if isinstance(value, str) and value.strip():
             values[name] = normalise_text(value.strip())
         else:
             values[name] = None
     return RawDocument(normalise_text(body), source_file, source_key, SourceMeta(**values), "jsonl")
+

@@ -4,6 +4,13 @@ Priority per field: a `sources.csv` row in the file's folder, then what the docu
 (HTML meta tags, JSON fields), then heuristics over the text (title, date, author only). An
 empty cell or missing value means unknown and falls through to the next layer. The outlet is
 never guessed from the text: with no csv outlet and no declared outlet it stays `None`.
+
+`sources.csv` is checked as it is read, and every problem is one warning per file: unknown
+columns, duplicate rows (the first row for a file wins), rows for files that are not in the
+folder, dates that cannot be read (dropped). `date` is accepted as another name for the
+`published` column. A value that starts like a spreadsheet formula (`=`, `+`, `-`, `@`) loses
+those leading characters, and `csv_safe` neutralises values written to a csv, so no stored or
+written value can run as a formula when the file is opened in a spreadsheet.
 """
 
 from __future__ import annotations
@@ -22,6 +29,8 @@ log = logging.getLogger(__name__)
 
 SOURCES_CSV = "sources.csv"
 CSV_COLUMNS = ("file", "outlet", "title", "published", "author", "url", "republished_by")
+COLUMN_ALIASES = {"date": "published"}
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _MAX_CSV_BYTES = 5_000_000
 
 _MONTHS = {
@@ -68,6 +77,7 @@ class SourcesTable:
 
     rows: dict[str, SourceMeta] = field(default_factory=dict)
     failure: LoadFailure | None = None
+    warnings: list[str] = field(default_factory=list)
 
     def lookup(self, file_name: str) -> SourceMeta | None:
         """The row for a file name (exact, then case-insensitive), or None."""
@@ -81,15 +91,18 @@ class SourcesTable:
 
 
 def read_sources_csv(path: Path) -> SourcesTable:
-    """Read a `sources.csv`; tolerant of a BOM, missing, extra or reordered columns.
+    """Read a `sources.csv`; tolerant of a BOM, UTF-16, missing, extra or reordered columns.
 
     Args:
         path: the csv file.
 
     Returns:
-        The rows keyed by the `file` column. A file that cannot be read or parsed, or that has
-        no `file` column, gives an empty table with a `failure` (never an exception).
+        The rows keyed by the `file` column, with `warnings` (each also logged). A file that
+        cannot be read or parsed, or that has no `file` column, gives an empty table with a
+        `failure` (never an exception).
     """
+    from index.loaders import LoadError, decode_text
+
     try:
         if path.stat().st_size > _MAX_CSV_BYTES:
             return _csv_failure(path, f"sources.csv too large (limit {_MAX_CSV_BYTES:,} bytes)")
@@ -97,32 +110,90 @@ def read_sources_csv(path: Path) -> SourcesTable:
     except OSError as err:
         return _csv_failure(path, f"cannot read sources.csv ({err.strerror or err})")
     try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as err:
-        return _csv_failure(path, f"sources.csv is not valid UTF-8 text (byte {err.start})")
-    if "\x00" in text:
-        return _csv_failure(path, "sources.csv is a binary file, not csv text")
+        text = decode_text(raw, path)
+    except LoadError as err:
+        return _csv_failure(path, "sources.csv: " + err.failure.reason)
     try:
         records = list(csv.reader(io.StringIO(text, newline=""), strict=True))
     except csv.Error as err:
         return _csv_failure(path, f"malformed sources.csv ({err})")
-    records = [r for r in records if any(cell.strip() for cell in r)]
-    if not records:
+    numbered = [(n, r) for n, r in enumerate(records, start=1) if any(c.strip() for c in r)]
+    if not numbered:
         return SourcesTable()
-    header = [cell.strip().lower().replace(" ", "_") for cell in records[0]]
+    header = [cell.strip().lower().replace(" ", "_") for cell in numbered[0][1]]
+    header = [COLUMN_ALIASES.get(name, name) for name in header]
     if "file" not in header:
         return _csv_failure(path, "sources.csv has no 'file' column in its header row")
-    index = {name: header.index(name) for name in CSV_COLUMNS if name in header}
     table = SourcesTable()
-    for record in records[1:]:
-        values = {name: _cell(record, column) for name, column in index.items() if name != "file"}
+    unknown = [n for n in header if n and n not in CSV_COLUMNS]
+    if unknown:
+        table.warnings.append(f"unknown columns ignored: {', '.join(unknown)} "
+                              f"(known: {', '.join(CSV_COLUMNS)}, date)")
+    index = {name: header.index(name) for name in CSV_COLUMNS if name in header}
+    first_line: dict[str, int] = {}
+    bad_dates: list[str] = []
+    formulas: list[str] = []
+    for number, record in numbered[1:]:
         name = _cell(record, index["file"])
         if not name:
             continue
-        if "published" in values:
-            values["published"] = normalise_date(values["published"]) or values["published"]
+        if name.lower() in first_line:
+            table.warnings.append(f"duplicate row for {name} on line {number} ignored "
+                                  f"(first on line {first_line[name.lower()]})")
+            continue
+        first_line[name.lower()] = number
+        values = {}
+        for column, position in index.items():
+            if column == "file":
+                continue
+            value = _cell(record, position)
+            if value and _formula_like(value):
+                formulas.append(f"{column} on line {number}")
+                value = value.lstrip("=+-@ \t\r'") or None
+            values[column] = value
+        if values.get("published"):
+            parsed = normalise_date(values["published"])
+            if parsed is None:
+                bad_dates.append(f"{values['published']!r} on line {number}")
+            values["published"] = parsed
         table.rows[name] = SourceMeta(**values)
+    if bad_dates:
+        table.warnings.append("dates that cannot be read were dropped: " + _few(bad_dates))
+    if formulas:
+        table.warnings.append("formula-like values neutralised: " + _few(formulas))
+    missing = _missing_files(path.parent, table.rows)
+    if missing:
+        table.warnings.append("rows for files that are not in the folder: " + _few(missing))
+    for warning in table.warnings:
+        log.warning("%s: %s", path, warning)
     return table
+
+
+def _formula_like(value: str) -> bool:
+    return value.startswith(FORMULA_START) or (
+        value.startswith("'") and value[1:].startswith(FORMULA_START)
+    )
+
+
+def csv_safe(value: str | None) -> str:
+    """A value safe to write into a csv cell: one that would start a spreadsheet formula
+    (`=`, `+`, `-`, `@`, tab, carriage return) is prefixed with `'`; None becomes ``."""
+    if not value:
+        return ""
+    return "'" + value if value.startswith(FORMULA_START) else value
+
+
+def _few(items: list[str], limit: int = 5) -> str:
+    shown = ", ".join(items[:limit])
+    return shown + (f" and {len(items) - limit} more" if len(items) > limit else "")
+
+
+def _missing_files(folder: Path, rows: dict[str, SourceMeta]) -> list[str]:
+    try:
+        present = {entry.name.lower() for entry in folder.iterdir()}
+    except OSError:
+        return []
+    return sorted(name for name in rows if name.lower() not in present)
 
 
 def _cell(record: list[str], column: int) -> str | None:
@@ -249,19 +320,20 @@ def _name_part(rest: str) -> str | None:
 def merge_meta(*layers: SourceMeta | None) -> SourceMeta:
     """Field by field, the first known value among the layers (highest priority first).
 
-    `published` is normalised to an ISO date when it can be parsed; otherwise it is kept as
-    written.
+    `published` is the first value that reads as a date, normalised to ISO `YYYY-MM-DD`; a
+    value that cannot be read is skipped (never shown as a date).
     """
     values: dict[str, str | None] = {}
     for f in fields(SourceMeta):
+        if f.name == "published":
+            dates = (normalise_date(layer.published) for layer in layers if layer)
+            values[f.name] = next((d for d in dates if d), None)
+            continue
         values[f.name] = next(
             (getattr(layer, f.name) for layer in layers if layer and getattr(layer, f.name)),
             None,
         )
-    merged = SourceMeta(**values)
-    if merged.published:
-        merged = replace(merged, published=normalise_date(merged.published) or merged.published)
-    return merged
+    return SourceMeta(**values)
 
 
 def article_meta(

@@ -65,9 +65,12 @@ def test_csv_with_bom_missing_extra_and_reordered_columns(tmp_path: Path) -> Non
     assert table.lookup("A.TXT") == SourceMeta(outlet="Gazette")  # case-insensitive fallback
 
 
-def test_csv_keeps_unparseable_dates_as_written(tmp_path: Path) -> None:
+def test_csv_drops_unparseable_dates_with_a_warning(tmp_path: Path, caplog) -> None:
+    (tmp_path / "a.txt").write_text("x")
     table = read_sources_csv(_csv(tmp_path, "file,published\na.txt,spring 2023\n"))
-    assert table.lookup("a.txt") == SourceMeta(published="spring 2023")
+    assert table.lookup("a.txt") == SourceMeta(published=None)
+    assert table.warnings == ["dates that cannot be read were dropped: 'spring 2023' on line 2"]
+    assert "spring 2023" in caplog.text
 
 
 @pytest.mark.parametrize(
@@ -199,8 +202,11 @@ def test_document_first_for_json_lines() -> None:
     assert meta.outlet == "Csv Outlet"
 
 
-def test_merge_meta_keeps_unparseable_dates() -> None:
-    assert merge_meta(SourceMeta(published="spring 2023")).published == "spring 2023"
+def test_merge_meta_never_shows_an_unparseable_date() -> None:
+    assert merge_meta(SourceMeta(published="spring 2023")).published is None
+    # an unreadable date in a higher layer gives way to a readable one below it
+    layers = (SourceMeta(published="not-a-date"), SourceMeta(published="4 March 2025"))
+    assert merge_meta(*layers).published == "2025-03-04"
     assert merge_meta(None, SourceMeta(title="x")).title == "x"
 
 
