@@ -22,6 +22,7 @@ from urllib.parse import parse_qsl, urlencode
 from yarl import URL
 
 from index._html import extract_html
+from index.clean import is_prose
 from index.fetch import FetchResult
 from index.loaders import normalise_text
 from index.metadata import normalise_date
@@ -146,7 +147,7 @@ def article_from_page(
     """
     body, meta = extract_html(decode_page(result))
     paragraphs = [line.strip() for line in normalise_text(body).split("\n") if line.strip()]
-    if not paragraphs:
+    if not any(is_prose(p) for p in paragraphs):  # a menu or a script-built page: no sentences
         raise ExtractError("no article text found on that page")
     date = published or meta.published
     return WebArticle(
