@@ -26,7 +26,8 @@ The rules, in order (names as reported by `explain_clean`):
   teasers are kept when nothing else of the article would be left.
 - `duplicate-caption`: a line repeated at the start of the next line (a caption printed twice);
   the shorter copy goes.
-- page header (lines before the first prose paragraph): `byline` ("By NAME"), `dateline` (a
+- page header (lines before the first prose paragraph, not counting the lines of that
+  paragraph itself): `byline` ("By NAME"), `dateline` (a
   short line made of a date and time), and `header-chrome`: any other line of fewer than
   8 words except the headline (section labels such as "Europe", category strips).
 """
@@ -184,7 +185,7 @@ def explain_clean(text: str, fmt: str) -> list[LineDecision]:
     _mark_single_lines(lines, content, rule)
     _mark_teasers(lines, content, rule, fmt)
     _mark_duplicate_captions(lines, content, rule)
-    _mark_header(lines, content, rule)
+    _mark_header(lines, content, rule, fmt)
 
     return [
         LineDecision(number=i + 1, text=line, kept=i not in rule, rule=rule.get(i))
@@ -334,7 +335,9 @@ def _mark_duplicate_captions(lines: list[str], content: list[int], rule: dict[in
             rule[a] = "duplicate-caption"
 
 
-def _mark_header(lines: list[str], content: list[int], rule: dict[int, str]) -> None:
+def _mark_header(
+    lines: list[str], content: list[int], rule: dict[int, str], fmt: str
+) -> None:
     """Page header lines: everything before the first prose line, within the first 15 lines."""
     header: list[int] = []
     for i in content[:15]:
@@ -343,6 +346,10 @@ def _mark_header(lines: list[str], content: list[int], rule: dict[int, str]) -> 
         header.append(i)
     else:
         return  # no body paragraph starts near the top: leave the text alone
+    if fmt != "html":  # lines in the first prose line's own paragraph are body, not header
+        first = i
+        while header and header[-1] == first - 1:
+            first = header.pop()
     headline_seen = False
     for i in header:
         if i in rule:
