@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import errno
 import json
 import logging
 import sys
@@ -38,7 +39,12 @@ def _common_options(suppress: bool) -> argparse.ArgumentParser:
     default = {"default": argparse.SUPPRESS} if suppress else {}
     common.add_argument("--data-dir", type=Path, help="index location (FACTBOT_DATA_DIR)",
                         **default)
-    common.add_argument("-v", "--verbose", action="store_true", help="log progress details",
+    common.add_argument("-v", "--verbose", action="store_true",
+                        help="log progress details and show tracebacks", **default)
+    common.add_argument("--log-format", choices=("text", "json"),
+                        help="log line format (FACTBOT_LOG_FORMAT; default text)", **default)
+    common.add_argument("--log-level", choices=("debug", "info", "warning", "error"),
+                        help="log level (FACTBOT_LOG_LEVEL; default warning, info for serve)",
                         **default)
     return common
 
@@ -49,16 +55,29 @@ def _parser() -> argparse.ArgumentParser:
         prog="factbot", description="Fact-check questions and claims against indexed news.",
         parents=[_common_options(suppress=False)],
     )
-    sub = parser.add_subparsers(dest="command", required=True)
+    parser.add_argument("--version", action="version", version=f"factbot {_version()}")
+    parser.set_defaults(group_help=parser.format_help)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    idx = sub.add_parser("index", help="build or inspect the index", parents=[common])
-    idx_sub = idx.add_subparsers(dest="index_command", required=True)
+    idx = sub.add_parser("index", help="build or inspect the index", parents=[common],
+                         description="Build, inspect and repair the index in the data dir.")
+    idx.set_defaults(group_help=idx.format_help)
+    idx_sub = idx.add_subparsers(dest="index_command", metavar="COMMAND")
     build = idx_sub.add_parser("build", help="index files and folders", parents=[common])
     build.add_argument("paths", nargs="*", type=Path,
                        help="files/folders (default: rebuild the previous ones)")
     build.add_argument("--no-progress", action="store_true", help="no progress bar")
-    status = idx_sub.add_parser("status", help="what the index holds", parents=[common])
-    status.add_argument("--json", action="store_true")
+    status = idx_sub.add_parser("status", help="what the index holds, and whether it can serve",
+                                parents=[common])
+    status.add_argument("--json", action="store_true", help="print one JSON object")
+    status.add_argument("--quiet", "-q", action="store_true",
+                        help="print nothing; exit 0 only when the index can serve (healthcheck)")
+    doctor = idx_sub.add_parser("doctor", help="check the data dir and repair what is safe",
+                                parents=[common])
+    doctor.add_argument("--repair", action="store_true",
+                        help="repair: move a damaged docstore aside, drop unused collections "
+                        "and segment folders")
+    doctor.add_argument("--json", action="store_true", help="print one JSON object")
 
     for name, text, arg in (
         ("ask", "answer a question from the sources", "question"),
@@ -69,7 +88,8 @@ def _parser() -> argparse.ArgumentParser:
         cmd = sub.add_parser(name, help=text, parents=[common])
         cmd.add_argument(arg)
         cmd.add_argument("--json", action="store_true", help="print one JSON object")
-    sub.add_parser("outlets", help="indexed outlets", parents=[common])
+    outlets = sub.add_parser("outlets", help="indexed outlets", parents=[common])
+    outlets.add_argument("--json", action="store_true", help="print one JSON object")
 
     ev = sub.add_parser("eval", help="run an evaluation set", parents=[common])
     ev.add_argument("file", nargs="?", type=Path, help="JSON Lines eval set")
@@ -89,13 +109,17 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `factbot` console script; returns the exit code."""
     args = _parser().parse_args(argv)
-    _configure_logging(args.verbose)
+    if args.command is None or (args.command == "index" and args.index_command is None):
+        sys.stderr.write(args.group_help())  # a group without its command: show its help
+        return 2
     try:
-        settings = load_settings(data_dir=args.data_dir)
+        settings = load_settings(data_dir=args.data_dir, log_format=args.log_format,
+                                 log_level=args.log_level)
     except ValidationError as exc:
         first = exc.errors()[0]
         _fail(f"bad setting {'.'.join(map(str, first['loc']))}: {first['msg']}")
         return 2
+    _configure_logging(args, settings)
     handler = _COMMANDS[args.command if args.command != "index" else f"index_{args.index_command}"]
     try:
         return handler(args, settings)
@@ -104,8 +128,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except Exception as exc:  # one line for the user, the traceback only in verbose logs
         message = _user_message(exc)
+        if args.verbose:
+            log.error("%s failed", args.command, exc_info=exc)
         if message is None:
-            log.exception("unexpected error")
             message = f"unexpected error: {type(exc).__name__} (run with -v for details)"
         _fail(message)
         return 2
@@ -125,18 +150,31 @@ def _user_message(exc: Exception) -> str | None:
         known += (UserFacingError,)
     except ImportError:  # pragma: no cover - the core is always installed with the CLI
         pass
-    return str(exc) if isinstance(exc, known) else None
+    if isinstance(exc, known):
+        return str(exc)
+    if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        return f"no space left on the device ({exc.filename or 'data dir'}); free some space"
+    if isinstance(exc, OSError) and exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
+        return f"cannot write {exc.filename or 'to the data dir'} ({exc.strerror})"
+    return None
 
 
-def _configure_logging(verbose: bool) -> None:
-    from rich.logging import RichHandler
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
 
-    level = logging.INFO if verbose else logging.WARNING
-    handler = RichHandler(show_time=False, show_path=False, rich_tracebacks=False)
-    handler.setLevel(level)  # some libraries (bm25s) set their own loggers to DEBUG on import
-    logging.basicConfig(level=level, format="%(name)s: %(message)s", handlers=[handler])
-    for noisy in ("httpx", "chromadb", "urllib3", "bm25s"):
-        logging.getLogger(noisy).setLevel(logging.WARNING)
+    try:
+        return version("factbot")
+    except PackageNotFoundError:  # pragma: no cover - running from a source tree
+        return "unknown"
+
+
+def _configure_logging(args: argparse.Namespace, settings: Settings) -> None:
+    from bot.logs import configure_logging
+
+    serving = args.command == "serve"
+    default = "info" if serving or args.verbose else "warning"
+    level = (settings.log_level or default).upper()
+    configure_logging(level, settings.log_format, tracebacks=args.verbose or serving)
 
 
 def _fail(message: str) -> None:
@@ -182,15 +220,35 @@ def _print_summary(summary) -> None:  # noqa: ANN001
 
 
 def _index_status(args: argparse.Namespace, settings: Settings) -> int:
+    """Counts of the active build and whether it can serve; exit 0 only when it can."""
     from index.build import index_status_counts
 
-    counts = index_status_counts(settings)
+    counts = index_status_counts(settings, check_store=True)
+    code = 0 if counts["healthy"] else 1
+    if args.quiet:
+        return code
     if args.json:
         _out(json.dumps(counts, ensure_ascii=False) + "\n")
-        return 0
-    for key in ("articles", "chunks", "outlets", "last_build", "model"):
+        return code
+    for key in ("articles", "chunks", "outlets", "last_build", "model", "build"):
         _out(f"{key.replace('_', ' ')}: {counts[key] if counts[key] is not None else '-'}\n")
-    return 0 if counts["articles"] else 1
+    for problem in counts["problems"]:
+        _out(f"problem: {problem}\n")
+    return code
+
+
+def _index_doctor(args: argparse.Namespace, settings: Settings) -> int:
+    """Check the data dir; with --repair, fix what is safe. Exit 0 when nothing is left."""
+    from index.doctor import diagnose, healthy
+
+    findings = diagnose(settings, repair=args.repair)
+    if args.json:
+        _out(json.dumps({"data_dir": str(settings.data_dir), "healthy": healthy(findings),
+                         "findings": [f.as_dict() for f in findings]}, ensure_ascii=False)
+             + "\n")
+    else:
+        _out("".join(f.line() + "\n" for f in findings))
+    return 0 if healthy(findings) else 1
 
 
 # --- answering -----------------------------------------------------------------------------
@@ -224,7 +282,9 @@ def _sources(args: argparse.Namespace, settings: Settings) -> int:
 
     passages = _checker(settings).sources(args.topic)
     if args.json:
-        _out(json.dumps([p.model_dump(mode="json") for p in passages], ensure_ascii=False) + "\n")
+        _out(json.dumps({"query": args.topic,
+                         "sources": [p.model_dump(mode="json") for p in passages]},
+                        ensure_ascii=False) + "\n")
     else:
         _out(render_passages(passages))
     return 0
@@ -242,7 +302,12 @@ def _quote(args: argparse.Namespace, settings: Settings) -> int:
 def _outlets(args: argparse.Namespace, settings: Settings) -> int:
     from bot.terminal import render_outlets
 
-    _out(render_outlets(_checker(settings).outlets()))
+    outlets = _checker(settings).outlets()
+    if args.json:
+        _out(json.dumps({"outlets": [o.model_dump(mode="json") for o in outlets]},
+                        ensure_ascii=False) + "\n")
+    else:
+        _out(render_outlets(outlets))
     return 0
 
 
@@ -288,6 +353,7 @@ def _demo(args: argparse.Namespace, settings: Settings) -> int:
 _COMMANDS: dict[str, Callable[[argparse.Namespace, Settings], int]] = {
     "index_build": _index_build,
     "index_status": _index_status,
+    "index_doctor": _index_doctor,
     "ask": _ask,
     "check": _check,
     "sources": _sources,

@@ -47,6 +47,10 @@ class Settings(BaseSettings):
         default=None, validation_alias=AliasChoices("CHROMA_PORT", "FACTBOT_CHROMA_PORT")
     )
 
+    # --- logging -----------------------------------------------------------------------------
+    log_level: Literal["debug", "info", "warning", "error"] | None = None
+    log_format: Literal["text", "json"] = "text"
+
     # --- optional network providers (never used unless selected) -----------------------------
     openai_base_url: str | None = None
     openai_embedding_model: str = "text-embedding-3-small"
@@ -72,6 +76,11 @@ class Settings(BaseSettings):
     reindex_sources: Annotated[list[str], NoDecode] = Field(default_factory=list)
     command_cooldown_seconds: float = Field(default=10.0, ge=0)
     sync_commands: bool = False
+
+    @field_validator("log_level", "log_format", mode="before")
+    @classmethod
+    def _lower(cls, value: object) -> object:
+        return value.strip().lower() or None if isinstance(value, str) else value
 
     @field_validator("answer_channels", "moderator_roles", "reindex_sources", mode="before")
     @classmethod
