@@ -159,6 +159,9 @@ def _user_message(exc: Exception) -> str | None:
     return None
 
 
+_LOOKUPS = frozenset({"ask", "check", "sources", "quote", "outlets", "eval"})
+
+
 def _version() -> str:
     from importlib.metadata import PackageNotFoundError, version
 
@@ -172,7 +175,12 @@ def _configure_logging(args: argparse.Namespace, settings: Settings) -> None:
     from bot.logs import configure_logging
 
     serving = args.command == "serve"
-    default = "info" if serving or args.verbose else "warning"
+    if serving or args.verbose:
+        default = "info"
+    elif args.command in _LOOKUPS:  # their problems are in the reply or the one-line error
+        default = "error"
+    else:
+        default = "warning"
     level = (settings.log_level or default).upper()
     configure_logging(level, settings.log_format, tracebacks=args.verbose or serving)
 
