@@ -144,6 +144,20 @@ def from_story(rng: random.Random, facts: list[Fact], n: int) -> list[dict]:
     return out
 
 
+def role_swaps(rng: random.Random, facts: list[Fact]) -> list[dict]:
+    """One role swap and its control per story that has one: the hardest contrast for a
+    small model, rare in the random draw."""
+    out = []
+    for fact in facts:
+        swaps = fact.false.get("swap_roles")
+        if swaps:
+            premise = rng.choice(fact.premises)
+            out.append(pair(premise, rng.choice(swaps), "contradict", "swap_roles"))
+            out.append(pair(premise, rng.choice(fact.true), "entail", "control"))
+            break
+    return out
+
+
 # --- real sentences -------------------------------------------------------------------------
 def sentences(text: str) -> list[str]:
     return [s.strip() for s in _SENT.split(text) if 8 <= len(s.split()) <= 45]
@@ -281,7 +295,9 @@ def main() -> None:
     out: list[dict] = []
     for i in range(args.stories):
         frame = FRAMES[i % len(FRAMES)]
-        out.extend(from_story(rng, frame(rng), args.per_story))
+        facts = frame(rng)
+        out.extend(from_story(rng, facts, args.per_story))
+        out.extend(role_swaps(rng, facts))
     with gzip.open(JUDGE_DATA, "rt", encoding="utf-8") as fh:
         premises = sorted({json.loads(line)["premise"] for line in fh
                            if '"split": "train"' in line})

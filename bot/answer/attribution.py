@@ -6,11 +6,11 @@ report. The speaker is the noun phrase just before the verb (after the last comm
 mark), or the name after "according to" / an inverted "said X". Pronouns are resolved to an
 earlier speaker of the same article (he/she: a named one; it/they: an organisation or group);
 when none fits, the speaker is dropped rather than shown as "It". A sentence that continues
-a quotation ("“As you know, ...”" after "“...,” Podolyak tweeted.") keeps the quote's speaker.
+a quotation ("“As you know, ...”" after "“...,” Vance tweeted.") keeps the quote's speaker.
 
 `negated_terms` gives the scope of negations and denials: the terms a "no"/"not" governs
 (the next two content words) or a denial verb governs (the rest of its clause), so "No
-chlorine was stored at the site" negates chlorine, not the site.
+fuel was stored at the site" negates fuel, not the site.
 """
 
 from __future__ import annotations
@@ -123,10 +123,10 @@ def _clean_np(phrase: str) -> str:
 
 
 def display_name(phrase: str) -> str:
-    """The name part of a speaker phrase: "Kremlin spokesman Dmitry Peskov" -> "Dmitry Peskov".
+    """The name part of a speaker phrase: "Club spokesman Ian Moor" -> "Ian Moor".
 
     A trailing run of capitalised words (allowing "of") is the name; a phrase ending in a
-    lower-case word ("Russian sources", "Belgorod's governor") is kept whole.
+    lower-case word ("local sources", "the region's governor") is kept whole.
     """
     words = phrase.split()
     if not words or not words[-1][:1].isupper():
@@ -141,12 +141,12 @@ def display_name(phrase: str) -> str:
         run.pop()
     rest = words[: len(words) - len(run)]
     if rest and rest[-1].lower() in _PREPOSITIONS:
-        return phrase  # "fighters serving in the Ukrainian Armed Forces": keep it whole
+        return phrase  # "players serving in the National Guard": keep it whole
     return " ".join(reversed(run)) or phrase
 
 
 def _opening_np(text: str) -> tuple[str, int] | None:
-    """The sentence-opening noun phrase before an apposition ("Kyrylo Budanov, ..., said")."""
+    """The sentence-opening noun phrase before an apposition ("Maria Lenz, ..., said")."""
     match = re.match(r"\s*([A-Z][^,;:“”\"–—()]{0,80}?)\s*(?:,|\s[–—-]\s|[–—])", text)
     if not match:
         return None
@@ -178,7 +178,7 @@ def attribute(text: str) -> Attribution:
         raw_prev = prev_words[-1] if prev_words else ""
         prev = raw_prev.lower().strip("“”\"'‘’,")
         if verb.startswith("claim") and (prev in _NOUN_CONTEXT or prev.endswith(("’s", "'s"))):
-            continue  # "claims by Russian authorities", "its claimed capture": a noun
+            continue  # "claims by local authorities", "its claimed win": a noun
         if prev in _PASSIVE:
             continue  # "was declared a terrorist organization": the outlet's report
         cut = 0
@@ -219,7 +219,7 @@ def attribute(text: str) -> Attribution:
 def attribute_in_article(sentence: Sentence, article: Article) -> Attribution:
     """Attribution of a sentence with pronoun speakers resolved from earlier sentences.
 
-    "He denied claims ..." after "Ponomarev claimed ..." gets speaker "Ponomarev"; "It said
+    "He denied claims ..." after "Vance claimed ..." gets speaker "Vance"; "It said
     ..." after "the company said ..." gets "company"; an unresolved pronoun is dropped (the
     sentence stays attributed, to an unnamed source). A quotation continued from the previous
     sentence keeps that sentence's speaker.
@@ -248,9 +248,9 @@ def attribute_in_article(sentence: Sentence, article: Article) -> Attribution:
 _OPEN_QUOTES = ("“", '"', "‘")
 _GROUP_WORDS = frozenset(words(
     "company firm group ministry government authority authorities agency service union "
-    "alliance legion corps police army council office committee court militia militias "
+    "alliance corps police army council office committee court militia militias "
     "organisation organization party movement department team battalion regiment forces "
-    "chemicals industries ltd inc plc kremlin"))
+    "industries ltd inc plc"))
 
 
 def _earlier(sentence: Sentence, article: Article) -> list[Sentence]:
@@ -299,11 +299,11 @@ DENIAL_WINDOW = 12  # content words a denial verb governs (within its sentence)
 def negated_terms(text: str) -> set[str]:
     """Normalised content terms inside the scope of a negation or denial in the text.
 
-    A term the sentence also uses outside any negation is left out: "This war will not end
-    in Ukraine, this war can only end in Moscow" does not deny that the war ends.
+    A term the sentence also uses outside any negation is left out: "The strike will not end
+    this week, it can only end with a deal" does not deny that the strike ends.
 
-    "No chlorine was stored at the site" -> {"chlorin", "stor"}; "didn't lose a single
-    soldier" -> {"lose", "singl"}.
+    "No fuel was stored at the site" -> {"fuel", "stor"}; "didn't lose a single
+    game" -> {"lose", "singl"}.
     """
     folded = rewrite_phrases(fold(text).replace("’", "'"))
     folded = re.sub(r"n't\b", " not", folded)

@@ -1,8 +1,8 @@
 """The extractive composer (default, no LLM): verdict line, attributed claims, numbered sources.
 
 Claims keep attribution: a sentence that reports someone's statement is shown with the
-speaker and the outlet ("Ponomarev (France 24) claimed ..."); a sentence in the outlet's own
-voice is shown as the outlet's report ("Newsweek reports: ..."). Nothing is ever stated as
+speaker and the outlet ("Vance (Daily Post) claimed ..."); a sentence in the outlet's own
+voice is shown as the outlet's report ("Daily Post reports: ..."). Nothing is ever stated as
 a bare fact.
 """
 
@@ -45,8 +45,8 @@ def speaker_label(speaker: str) -> str:
 def attributed_claim(evidence: Evidence) -> str:
     """The claim text for one evidence sentence, with speaker and outlet kept.
 
-    Examples: "Ponomarev (France 24) claimed the group ...", "Newsweek reports: ...",
-    "unknown outlet reports, quoting Mykhailo Podolyak: ...".
+    Examples: "Vance (Daily Post) claimed the club ...", "Daily Post reports: ...",
+    "unknown outlet reports, quoting Ian Moor: ...".
     """
     outlet = outlet_name(evidence)
     text = evidence.sentence.text

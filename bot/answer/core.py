@@ -1,6 +1,6 @@
 """`FactChecker`: the one entry point of the answering core (synchronous, thread-safe).
 
-    retrieve (hybrid) -> evidence sentences -> verdict -> compose -> verify -> Reply
+    retrieve (hybrid) -> evidence sentences -> judge -> verdict -> compose -> verify -> Reply
 
 The index reader, BM25 index, embedding model and query-vector cache are loaded once and
 kept; `reload()` swaps them atomically when a new build is active, and queries already in
@@ -28,6 +28,7 @@ from bot.answer.types import (
     Reply,
     Verdict,
 )
+from bot.answer.judge import Judge, JudgePair
 from bot.answer.verdict import MIN_SCORE, Decision, decide_claim, decide_question
 from bot.answer.verify import QuoteLocator, anchor_source, verify_reply
 from bot.settings import Settings
@@ -90,17 +91,21 @@ class _State:
 class FactChecker:
     """Answers questions, checks claims and looks up sources over the active index."""
 
-    def __init__(self, settings: Settings, reader: Any = None, chat_model: Any = None) -> None:
+    def __init__(self, settings: Settings, reader: Any = None, chat_model: Any = None,
+                 judge: Judge | None = None) -> None:
         """Create the checker.
 
         Args:
             settings: the one settings object.
             reader: an already open index reader (tests, RAMDocs); by default the active
                 build is opened on first use with `index.store.open_reader`.
-            chat_model: a LangChain chat model for `composer="llm"` (default: built from
-                settings on first use).
+            chat_model: a LangChain chat model for `composer="llm"` and `judge="llm"`
+                (default: built from settings on first use).
+            judge: what scores evidence sentences (default: from `settings.judge`, the
+                shipped ONNX model; loaded once per process).
         """
         self.settings = settings
+        self._judge = judge
         self._lock = threading.Lock()
         self._state: _State | None = _State.load(reader) if reader is not None else None
         self._chat_model = chat_model
@@ -147,6 +152,20 @@ class FactChecker:
         return True
 
     @property
+    def judge(self) -> Judge:
+        """The judge in use (loaded on first use)."""
+        if self._judge is None:
+            with self._lock:
+                if self._judge is None:
+                    judge = make_judge(self.settings, self._chat_model)
+                    if self.settings.judge == "model":
+                        # the shapes real queries use, so the first answer pays no warm-up
+                        # (an LLM judge is not called: that would be a paid request)
+                        judge.judge([JudgePair("warm up the judge", "The judge warms up.")])
+                    self._judge = judge
+        return self._judge
+
+    @property
     def reader(self) -> Any:
         """The index reader currently served (opened on first use)."""
         return self._current().reader
@@ -175,14 +194,14 @@ class FactChecker:
         if context and not _is_relevant_enough(candidates):
             extra = clean_query(context, self.settings.max_query_chars * 4)
             candidates = self._retrieve(state, f"{extra} {query}")
-        decision = decide_question(query, candidates)
+        decision = decide_question(query, candidates, self.judge)
         return self._finish(state, query, "question", decision)
 
     def check(self, claim: str) -> Reply:
         """Check a claim: `supported`, `refuted`, `disputed`, `unverified` or `not_found`."""
         query = clean_query(claim, self.settings.max_query_chars)
         state = self._current()
-        decision = decide_claim(query, self._retrieve(state, query))
+        decision = decide_claim(query, self._retrieve(state, query), self.judge)
         return self._finish(state, query, "claim", decision)
 
     def _finish(self, state: _State, query: str, mode: str, decision: Decision) -> Reply:
@@ -277,6 +296,18 @@ class FactChecker:
             model=getattr(build, "model", None) or None,
             collection=getattr(build, "collection", None) or None,
         )
+
+
+def make_judge(settings: Settings, chat_model: Any = None) -> Judge:
+    """The judge the settings select: the shipped model, or an LLM (`FACTBOT_JUDGE=llm`)
+    that falls back to the shipped model, with a logged warning, when it fails."""
+    if settings.judge == "llm":
+        from bot.answer.llm_judge import make_llm_judge
+
+        return make_llm_judge(settings, chat_model)
+    from bot.answer.judge import shared_judge
+
+    return shared_judge(settings.judge_threads)
 
 
 def _is_relevant_enough(candidates) -> bool:  # noqa: ANN001

@@ -4,7 +4,7 @@ Item schema (one JSON object per line)::
 
     {"id": "q01", "query": "...", "mode": "question" | "claim",
      "expected_verdict": "answered" | ["disputed", "answered"],
-     "expected_outlets": ["France 24", "unknown outlet"],
+     "expected_outlets": ["Daily Post", "unknown outlet"],
      "expected_evidence": ["few words", ...]}
 
 Scores: share of quotes verbatim, share of items citing an expected outlet, share of items
@@ -40,6 +40,8 @@ class EvalItem:
     expected_verdicts: tuple[str, ...]
     expected_outlets: tuple[str, ...] = ()
     expected_evidence: tuple[str, ...] = ()
+    kind: str | None = None  # contrast kind ("swap_roles", "number", ...), when labelled
+    truth: str | None = None  # "true" | "false" | "mixed" | "unknown", when labelled
 
 
 @dataclass
@@ -57,6 +59,10 @@ class ItemResult:
     quotes_verbatim: int
     latency_ms: float
     outlets: list[str] = field(default_factory=list)
+    mode: str = "question"
+    kind: str | None = None
+    truth: str | None = None
+    reason: str = ""
 
 
 @dataclass
@@ -87,6 +93,26 @@ class EvalReport:
     def verdict_accuracy(self) -> float | None:
         return self._share([r.verdict_ok for r in self.items])
 
+    def accuracy_of(self, mode: str) -> float | None:
+        """Verdict accuracy over the claims or the questions only."""
+        return self._share([r.verdict_ok for r in self.items if r.mode == mode])
+
+    @property
+    def false_supported(self) -> tuple[int, int]:
+        """(false claims called `supported`, false claims): the worst failure there is."""
+        false = [r for r in self.items if r.mode == "claim" and r.truth == "false"]
+        return sum(r.verdict == Verdict.SUPPORTED for r in false), len(false)
+
+    def by_kind(self) -> dict[str, tuple[int, int]]:
+        """(correct, total) per labelled kind."""
+        out: dict[str, list[int]] = {}
+        for r in self.items:
+            if r.kind:
+                cell = out.setdefault(r.kind, [0, 0])
+                cell[0] += r.verdict_ok
+                cell[1] += 1
+        return {k: (v[0], v[1]) for k, v in sorted(out.items())}
+
     @property
     def not_found_precision(self) -> float | None:
         predicted = [r for r in self.items if r.verdict == Verdict.NOT_FOUND]
@@ -110,6 +136,10 @@ class EvalReport:
             "outlet_hit": self.outlet_hit,
             "evidence_hit": self.evidence_hit,
             "verdict_accuracy": self.verdict_accuracy,
+            "claim_accuracy": self.accuracy_of("claim"),
+            "question_accuracy": self.accuracy_of("question"),
+            "false_claims_supported": list(self.false_supported),
+            "by_kind": {k: list(v) for k, v in self.by_kind().items()},
             "not_found_precision": self.not_found_precision,
             "not_found_recall": self.not_found_recall,
             "latency_p50_ms": self.latency(50),
@@ -130,11 +160,21 @@ class EvalReport:
             f"| items citing an expected outlet | {fmt(self.outlet_hit)} |",
             f"| items quoting expected evidence | {fmt(self.evidence_hit)} |",
             f"| verdict accuracy | {fmt(self.verdict_accuracy)} |",
+            f"| claim verdict accuracy | {fmt(self.accuracy_of('claim'))} |",
+            f"| question verdict accuracy | {fmt(self.accuracy_of('question'))} |",
             f"| not-found precision | {fmt(self.not_found_precision)} |",
             f"| not-found recall | {fmt(self.not_found_recall)} |",
             f"| latency p50 (ms, warm) | {self.latency(50)} |",
             f"| latency p95 (ms, warm) | {self.latency(95)} |",
         ]
+        false_supported, false_total = self.false_supported
+        if false_total:
+            lines.append(f"| false claims called supported | {false_supported} of "
+                         f"{false_total} |")
+        kinds = self.by_kind()
+        if kinds:
+            lines += ["", "| kind | correct |", "|---|---|"]
+            lines += [f"| {k} | {ok}/{n} |" for k, (ok, n) in kinds.items()]
         wrong = [r for r in self.items if not r.verdict_ok]
         if wrong:
             lines += ["", "| item | query | got | expected |", "|---|---|---|---|"]
@@ -163,6 +203,8 @@ def load_items(path: Path) -> list[EvalItem]:
                 expected_verdicts=tuple([expected] if isinstance(expected, str) else expected),
                 expected_outlets=tuple(raw.get("expected_outlets", [])),
                 expected_evidence=tuple(raw.get("expected_evidence", [])),
+                kind=raw.get("kind"),
+                truth=raw.get("truth"),
             ))
         except (json.JSONDecodeError, KeyError, TypeError) as exc:
             raise ValueError(f"{path}:{number}: not a valid eval item ({exc})") from exc
@@ -196,6 +238,10 @@ def score_reply(item: EvalItem, reply: Reply, articles: dict, latency_ms: float)
         quotes_verbatim=sum(is_exact(s, articles.get(s.article_id)) for s in reply.sources),
         latency_ms=round(latency_ms, 2),
         outlets=outlets,
+        mode=item.mode,
+        kind=item.kind,
+        truth=item.truth,
+        reason=reply.summary,
     )
 
 

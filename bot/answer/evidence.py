@@ -64,7 +64,7 @@ DENY_TERM = lexical_tokens("deny")[0]
 _ANAPHORIC = re.compile(
     r"^\W*(?:he|she|it|they|this|that|these|those|his|her|its|their)\b"
     r"|^\W*the (?:group|company|firm|organi[sz]ation|movement|militia|unit|agency|ministry|"
-    r"union|alliance|legion|force|forces|service|authorit(?:y|ies)|government|plant|site)\b"
+    r"union|alliance|force|forces|service|authorit(?:y|ies)|government|plant|site)\b"
     r"|^\s*[“\"‘]"
     r"|\b(?:that|this|it) (?:was|is|had|has|were)\b",
     re.IGNORECASE,
@@ -168,8 +168,8 @@ class EvidenceSelector:
         if article.meta.title:
             for t in _present(missing, article.meta.title):
                 found[t] = TITLE_WEIGHT
-        if _ANAPHORIC.search(sentence.text):
-            previous = _previous_sentence(article, sentence)
+        if refers_back(sentence.text):
+            previous = previous_sentence(article, sentence)
             if previous is not None:
                 for t in _present(missing, previous.text):
                     found[t] = max(found.get(t, 0.0), PREVIOUS_WEIGHT)
@@ -269,7 +269,13 @@ def _present(terms: Sequence[str], text: str) -> set[str]:
     return present & set(terms)
 
 
-def _previous_sentence(article: Article, sentence: Sentence) -> Sentence | None:
+def refers_back(text: str) -> bool:
+    """True when a sentence leans on the previous one ("He denied ...", "The company ...")."""
+    return bool(_ANAPHORIC.search(text))
+
+
+def previous_sentence(article: Article, sentence: Sentence) -> Sentence | None:
+    """The citable sentence before this one in its article (None for the first)."""
     previous = None
     for other in split_sentences(article):
         if other.start >= sentence.start:

@@ -66,11 +66,13 @@ def chat_model_from_settings(settings: Settings) -> Any:
 
             return ChatOllama(model=settings.llm_model,
                               base_url=settings.llm_base_url or settings.ollama_base_url,
-                              temperature=0)
+                              temperature=0,
+                              client_kwargs={"timeout": settings.llm_timeout_seconds})
         from langchain_openai import ChatOpenAI
 
         return ChatOpenAI(model=settings.llm_model, base_url=settings.llm_base_url,
-                          api_key=key, temperature=0)
+                          api_key=key, temperature=0, timeout=settings.llm_timeout_seconds,
+                          max_retries=1)
     except ImportError as exc:
         raise LLMUnavailableError(
             f"the {settings.llm_provider} chat model needs the optional extra: "

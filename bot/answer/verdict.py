@@ -1,12 +1,28 @@
-"""Deterministic, explainable verdicts from scored evidence sentences.
+"""Verdicts from judged evidence: aggregation above the judge seam, explainable.
 
-No NLI model: relevance thresholds decide abstention; numbers with their units, negation,
-denial and attribution cues decide stance. Every verdict comes with a one-line reason.
+The judge (`bot.answer.judge`) says how each evidence sentence stands towards the query:
+entail / contradict / neutral (for a question: whether the sentence answers it). This
+module adds only what is exact and decides:
 
-Thresholds were calibrated by running `factbot eval evals/seed_corpus.jsonl` and
-`evals/demo_corpus.jsonl` (the not-found items are questions neither corpus can answer,
-including bait about unrelated page headlines) and choosing values that keep not-found
-precision at 1.0 while answering every answerable item; see the report in the README.
+- **who says it** (`attribution.py`): a sentence in the outlet's own voice, a party's
+  claim ("the union said ..."), an explicit denial ("the ministry denied ...");
+- **numbers**: a sentence giving a different figure for the same thing cannot entail a
+  claim, and one the judge finds on topic contradicts it;
+- **aggregation** for claims: `supported` = entailed in an outlet's own voice; `refuted` =
+  contradicted in an outlet's own voice or by an explicit denial, and nothing entails it;
+  `disputed` = entailed and contradicted by different voices or outlets (both shown);
+  `unverified` = only someone's claim entails it, or nothing settles it; `not_found` =
+  nothing relevant. Claims that are themselves hedged ("X reportedly ...") are supported by
+  a report in any voice; claims about what someone said ("the union says ...") are judged
+  on that speaker's sentences.
+- for questions: the sentences cited must answer the question (the judge's `entail` on
+  the question); `disputed` when answer sentences from different voices contradict each
+  other (judged pairwise) or give two figures for the same thing; `not_found` when no
+  sentence answers it.
+
+Every decision carries a one-line reason naming the sentences that decided it. Thresholds
+are module constants, calibrated on `evals/tuning.jsonl` (never on the frozen
+`evals/unseen_topics.jsonl`); see the README.
 """
 
 from __future__ import annotations
@@ -16,29 +32,32 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from bot.answer.attribution import Cue, attribute, has_denial, is_negated, negated_terms
-from bot.answer.evidence import Evidence, query_terms
+from bot.answer.attribution import HEDGE_RE, Cue, attribute
+from bot.answer.evidence import Evidence, previous_sentence, refers_back
+from bot.answer.judge import Judge, JudgePair, Scores
 from bot.answer.question import has_quantity, question_kind
-from bot.answer.types import Verdict
+from bot.answer.types import Verdict, show_outlet
 from index.search import STOPWORDS, lexical_tokens
 
-# --- abstention ---------------------------------------------------------------------------
-# A query is answerable only when its best sentence has this blended score (0.55 lexical
-# coverage + 0.45 cosine) AND covers this share of the query's IDF-weighted content terms.
-# Out-of-corpus questions about the same war score up to ~0.40 blended with coverage
-# below 0.35; answerable ones score 0.45+ with coverage 0.4+.
+# --- abstention (retrieval) -----------------------------------------------------------------
+# Below these the retrieved text is about something else: `not_found` without judging.
+# Blended score = 0.55 lexical coverage + 0.45 cosine (see evidence.py).
 MIN_SCORE = 0.36
 MIN_LEXICAL = 0.25
-# Very close paraphrases can have low lexical coverage but a high cosine.
-MIN_DENSE_ALONE = 0.72
-# --- evidence kept in a reply -------------------------------------------------------------
-KEEP_RELATIVE = 0.6  # keep sentences scoring at least this share of the best one
+MIN_DENSE_ALONE = 0.72  # very close paraphrases: low word overlap, high cosine
+# --- judging --------------------------------------------------------------------------------
+JUDGE_POOL = 12  # candidate sentences judged per query (one batch)
+JUDGE_PER_ARTICLE = 4
+JUDGE_FLOOR = 0.6  # share of the best candidate's score a judged sentence must reach
+ENTAIL_MIN = 0.6  # judge probability needed to count a sentence as entailing
+CONTRADICT_MIN = 0.6  # ... as contradicting
+ANSWER_MIN = 0.5  # ... as answering a question
+PAIR_CONTRADICT_MIN = 0.7  # two answer sentences contradict each other
+PAIR_POOL = 4  # answer sentences compared pairwise for a question
+# --- evidence kept in a reply ---------------------------------------------------------------
 MAX_EVIDENCE = 5
 MAX_PER_ARTICLE = 2
-CONFLICT_POOL = 10  # strong sentences searched for two sides of a question
-# --- stance ---------------------------------------------------------------------------------
-SUPPORT_LEXICAL = 0.62  # a sentence supports a claim only if it covers this much of it
-STANCE_LEXICAL = 0.45  # below this, a sentence is about something else: no stance
+KEEP_RELATIVE = 0.6
 _YEAR = re.compile(r"^(1[89]|20)\d\d$")
 YEAR_UNIT = frozenset({"<year>"})
 _NUMBER_WORDS = {
@@ -47,15 +66,15 @@ _NUMBER_WORDS = {
     "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90,
     "hundred": 100, "thousand": 1000, "single": 1, "dozen": 12,
 }
-# A sentence that itself says the accounts conflict.
-DISPUTE_RE = re.compile(
-    r"\b(?:opposing accounts|conflicting (?:accounts|reports|claims)|remains? disputed|"
-    r"(?:is|are|was|were) disputed|contradict(?:s|ed|ory)?)\b",
-    re.IGNORECASE,
-)
-_REPORTS_BOTH = re.compile(r"\b(?:claims?|allegations?|accusations?|reports?|suggestions?)\b "
-                           r"(?:by|from|of|that)\b", re.IGNORECASE)
-_CLAUSE = re.compile(r"[,;:–—()“”\"]|\s-\s|\bbut\b|\bwhile\b|\bwhereas\b|\bthough\b")
+# number words as `lexical_tokens` writes them ("three" is stemmed to "thre")
+_NUMBER_TOKENS = {lexical_tokens(w, keep_stopwords=True)[0]: v for w, v in _NUMBER_WORDS.items()
+                  if w not in ("single", "one")}
+# A claim hedged as a report: "X reportedly ...", "a report says ...", "according to reports".
+_CLAIM_HEDGE = re.compile(
+    r"^\s*(?:(?:a|one|some|several|media|news|press) reports? (?:says?|said|claims?|suggests?)"
+    r"(?: that)?|(?:according to|reports say|it is reported that|it was reported that|"
+    r"reportedly|allegedly)[,:]?)\s+|\b(?:reportedly|allegedly)\s+",
+    re.IGNORECASE)
 
 
 class Stance(StrEnum):
@@ -66,13 +85,18 @@ class Stance(StrEnum):
 
 @dataclass(frozen=True)
 class Judged:
-    """An evidence sentence with its stance towards the claim and why."""
+    """An evidence sentence with the judge's scores, its stance and why."""
 
     evidence: Evidence
+    scores: Scores
     stance: Stance
     reason: str = ""
-    numeric: bool = False  # the contradiction is a different number for the same thing
-    reports_both: bool = False  # "X denied claims by Y that ...": both sides in one sentence
+
+    @property
+    def strength(self) -> float:
+        s = self.scores
+        return s.entail if self.stance is Stance.SUPPORT else \
+            s.contradict if self.stance is Stance.CONTRADICT else s.neutral
 
 
 @dataclass
@@ -97,7 +121,7 @@ class Decision:
 
 
 def is_relevant(best: Evidence | None) -> bool:
-    """Whether the best sentence clears the abstention thresholds."""
+    """Whether the best retrieved sentence clears the retrieval abstention thresholds."""
     if best is None:
         return False
     if best.dense >= MIN_DENSE_ALONE:
@@ -105,28 +129,30 @@ def is_relevant(best: Evidence | None) -> bool:
     return best.score >= MIN_SCORE and best.lexical >= MIN_LEXICAL
 
 
-def select(candidates: Sequence[Evidence], limit: int = MAX_EVIDENCE) -> list[Evidence]:
-    """The best relevant sentences, at most `MAX_PER_ARTICLE` from one article."""
+def select(candidates: Sequence[Evidence], limit: int = MAX_EVIDENCE,
+           per_article: int = MAX_PER_ARTICLE, floor_share: float = KEEP_RELATIVE
+           ) -> list[Evidence]:
+    """The best candidates, at most `per_article` from one article, above a relative floor."""
     if not candidates:
         return []
-    floor = max(candidates[0].score * KEEP_RELATIVE, MIN_SCORE * 0.8)
+    floor = max(candidates[0].score * floor_share, MIN_SCORE * 0.8)
     out: list[Evidence] = []
     per: dict[str, int] = {}
     for e in candidates:
         if e.score < floor or len(out) >= limit:
             continue
-        if per.get(e.article.id, 0) >= MAX_PER_ARTICLE:
+        if per.get(e.article.id, 0) >= per_article:
             continue
         per[e.article.id] = per.get(e.article.id, 0) + 1
         out.append(e)
     return out
 
 
-# --- numbers --------------------------------------------------------------------------------
+# --- numbers (exact) ------------------------------------------------------------------------
 def quantities(text: str) -> list[tuple[int, frozenset[str]]]:
     """Numbers in a text with the content words that follow them (their "unit").
 
-    "a 40-kilometre strip" -> [(40, {"km", "strip"})]; years are left out.
+    "a 40-kilometre strip" -> [(40, {"km", "strip"})]; years get the unit `YEAR_UNIT`.
     """
     tokens = lexical_tokens(text, keep_stopwords=True)
     out = []
@@ -137,8 +163,8 @@ def quantities(text: str) -> list[tuple[int, frozenset[str]]]:
             continue
         if tok.isdigit():
             value = int(tok)
-        elif tok in _NUMBER_WORDS and tok not in ("single", "one"):
-            value = _NUMBER_WORDS[tok]
+        elif tok in _NUMBER_TOKENS:
+            value = _NUMBER_TOKENS[tok]
         if value is None:
             continue
         unit = frozenset(t for t in tokens[i + 1 : i + 4]
@@ -160,136 +186,6 @@ def numeric_conflict(claim: str, sentence: str) -> tuple[int, int] | None:
     return None
 
 
-# --- stance ---------------------------------------------------------------------------------
-def _best_clause(terms: Sequence[str], text: str) -> str:
-    clauses = [c for c in _CLAUSE.split(text) if c and c.strip()]
-    if not clauses:
-        return text
-    wanted = set(terms)
-    return max(clauses, key=lambda c: len(wanted & set(lexical_tokens(c))))
-
-
-def negates(evidence: Evidence, terms: Sequence[str]) -> bool:
-    """True when a negation or denial in the sentence governs one of the query's terms."""
-    return bool(negated_terms(evidence.sentence.text) & set(terms))
-
-
-def reports_both_sides(evidence: Evidence, terms: Sequence[str]) -> bool:
-    """"X denied claims by Y that ..." about the query: both sides in one sentence."""
-    text = evidence.sentence.text
-    at = evidence.attribution
-    after = text[text.find(at.verb):] if at.verb and at.verb in text else text
-    return bool(_REPORTS_BOTH.search(after)) and negates(evidence, terms)
-
-
-def judge(claim: str, evidence: Evidence) -> Judged:
-    """The stance of one evidence sentence towards a claim, with the reason.
-
-    Stance needs lexical coverage: the dense similarity belongs to the sentence's chunk, so
-    it says the passage is on topic, not that this sentence says the same.
-    """
-    text = evidence.sentence.text
-    if evidence.own < STANCE_LEXICAL:
-        return Judged(evidence, Stance.NEUTRAL, "not about the claim")
-    conflict = numeric_conflict(claim, text)
-    if conflict:
-        return Judged(evidence, Stance.CONTRADICT,
-                      f"reports {conflict[1]}, not {conflict[0]}", numeric=True)
-    attribution = evidence.attribution
-    terms = query_terms(claim)
-    claim_negated = negated_terms(claim)
-    claim_negative = bool(claim_negated) or has_denial(claim)
-    sentence_negative = negates(evidence, terms)
-    denial = sentence_negative and (attribution.cue is Cue.DENIAL or has_denial(text))
-    reports_both = reports_both_sides(evidence, terms)
-    if reports_both and not claim_negative:
-        return Judged(evidence, Stance.CONTRADICT, "one side's claim, denied by the other",
-                      reports_both=True)
-    if denial and not claim_negative:
-        return Judged(evidence, Stance.CONTRADICT, f"{attribution.speaker or 'a source'} denies it")
-    if sentence_negative and not claim_negative:
-        return Judged(evidence, Stance.CONTRADICT, "says the opposite (negation)")
-    if claim_negative and not sentence_negative:
-        # it affirms what the claim denies only if it speaks of the denied thing
-        if claim_negated & evidence.matched_terms:
-            return Judged(evidence, Stance.CONTRADICT, "says the opposite (negation)")
-        return Judged(evidence, Stance.NEUTRAL, "does not speak of what the claim denies")
-    if evidence.own >= SUPPORT_LEXICAL:
-        return Judged(evidence, Stance.SUPPORT, "says the same")
-    return Judged(evidence, Stance.NEUTRAL, "related but does not settle it")
-
-
-def _same_speaker(claim: str, evidence: Evidence) -> bool:
-    speaker = attribute(claim).speaker
-    theirs = evidence.attribution.speaker
-    if not speaker or not theirs:
-        return False
-    mine = set(lexical_tokens(speaker))
-    return bool(mine & set(lexical_tokens(theirs)))
-
-
-def decide_claim(claim: str, candidates: Sequence[Evidence]) -> Decision:
-    """Verdict for a claim: supported, refuted, disputed, unverified or not_found.
-
-    Conservative by construction: support only from a source's own voice (or from the
-    same speaker when the claim is itself about what someone said); support that is only
-    someone's claim gives `unverified`; sources on both sides give `disputed`.
-    """
-    if not candidates or not is_relevant(candidates[0]):
-        return Decision(Verdict.NOT_FOUND, "no source in the index covers this")
-    judged = [judge(claim, e) for e in select(candidates, limit=MAX_EVIDENCE + 2)]
-    claim_attributed = attribute(claim).verb is not None
-    support = [j for j in judged if j.stance is Stance.SUPPORT]
-    contra = [j for j in judged if j.stance is Stance.CONTRADICT]
-    both = [j for j in contra if j.reports_both]
-    own_support = [j for j in support if not j.evidence.attribution.attributed
-                   or (j.evidence.attribution.cue is Cue.CONCESSION
-                       and not is_negated(j.evidence.sentence.text))
-                   or (claim_attributed and _same_speaker(claim, j.evidence))]
-    numeric = [j for j in contra if j.numeric]
-    neutral = [j.evidence for j in judged if j.stance is Stance.NEUTRAL][:1]
-    support_ev = [j.evidence for j in support]
-    contra_ev = [j.evidence for j in contra]
-    if numeric:
-        claimed = {v for v, _ in quantities(claim)}
-        confirming = [j for j in support
-                      if claimed & {v for v, _ in quantities(j.evidence.sentence.text)}]
-        if not confirming:
-            return Decision(Verdict.REFUTED, f"the sources give a different figure: "
-                            f"{numeric[0].reason}", contra=contra_ev)
-        contra = [j for j in contra if not j.numeric]
-        contra_ev = [j.evidence for j in contra]
-    if (support and contra) or both:
-        return Decision(Verdict.DISPUTED, "the sources conflict: one side affirms, "
-                        "the other denies", support=support_ev, contra=contra_ev)
-    if contra:
-        if any(not j.evidence.attribution.attributed for j in contra):
-            return Decision(Verdict.REFUTED, "a source reports the opposite",
-                            contra=contra_ev)
-        return Decision(Verdict.UNVERIFIED, f"{contra[0].reason}; no source confirms it",
-                        contra=contra_ev)
-    if own_support:
-        hedged = all(j.evidence.attribution.hedged for j in own_support)
-        if not hedged:
-            return Decision(Verdict.SUPPORTED, "a source reports it", support=support_ev)
-    if support:
-        who = support[0].evidence.attribution.speaker or "someone"
-        return Decision(Verdict.UNVERIFIED, f"only reported as a claim (by {who}), "
-                        "not confirmed", support=support_ev)
-    return Decision(Verdict.UNVERIFIED, "related reports do not settle it",
-                    context=[j.evidence for j in judged][:3] or neutral)
-
-
-def same_voice(a: Evidence, b: Evidence) -> bool:
-    """True when two sentences are by the same speaker ("Mr Ponomarev" = "Ponomarev"), or
-    both in the same article's own voice."""
-    sa, sb = a.attribution.speaker, b.attribution.speaker
-    if not sa or not sb:
-        return not sa and not sb and a.article.id == b.article.id
-    names_a = {t for t in lexical_tokens(sa) if t[:1].isalpha()}
-    return bool(names_a & set(lexical_tokens(sb)))
-
-
 def _numbers_conflict(a: Evidence, b: Evidence) -> bool:
     """Two articles give two figures for the same thing ("4,210 people" vs "9,999 people")."""
     if a.article.id == b.article.id:
@@ -301,123 +197,236 @@ def _numbers_conflict(a: Evidence, b: Evidence) -> bool:
     return False
 
 
-def _sides_conflict(a: Evidence, b: Evidence, terms: Sequence[str]) -> bool:
-    """Two voices on opposite sides of the query's proposition, or two figures for it.
+# --- voices (exact) -------------------------------------------------------------------------
+def own_voice(e: Evidence) -> bool:
+    """The outlet states it itself (or a party concedes it), without a hedge."""
+    at = e.attribution
+    return (not at.attributed or at.cue is Cue.CONCESSION) and not at.hedged
 
-    A side denies only when its negation or denial governs one of the query's terms ("No
-    chlorine was stored at the site" does not deny who controls the site).
+
+def refuting_voice(e: Evidence) -> bool:
+    """A contradiction that refutes: the outlet's own voice, or an explicit denial."""
+    at = e.attribution
+    return not at.attributed or at.cue in (Cue.DENIAL, Cue.CONCESSION)
+
+
+def voice(e: Evidence) -> str:
+    """Who a sentence speaks for: its speaker, else its outlet's own voice."""
+    return e.attribution.speaker or f"{show_outlet(e.article.meta.outlet)} itself"
+
+
+def same_voice(a: Evidence, b: Evidence) -> bool:
+    """True when two sentences are by the same speaker ("Ms Vance" = "Vance"), or
+    both in the same article's own voice."""
+    sa, sb = a.attribution.speaker, b.attribution.speaker
+    if not sa or not sb:
+        return not sa and not sb and a.article.id == b.article.id
+    names_a = {t for t in lexical_tokens(sa) if t[:1].isalpha()}
+    return bool(names_a & set(lexical_tokens(sb)))
+
+
+def _same_speaker(speaker: str | None, e: Evidence) -> bool:
+    theirs = e.attribution.speaker
+    if not speaker or not theirs:
+        return False
+    return bool(set(lexical_tokens(speaker)) & set(lexical_tokens(theirs)))
+
+
+# --- claims ---------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class ClaimForm:
+    """What a claim asserts: its core proposition, and whether it is hedged or attributed."""
+
+    core: str
+    hedged: bool = False
+    speaker: str | None = None  # "the union says ...": judged on the union's sentences
+
+
+def claim_form(claim: str) -> ClaimForm:
+    """Split a claim into its core proposition and its hedge or attribution.
+
+    "Reportedly, the mayor resigned" -> core "the mayor resigned", hedged. "The union says
+    300 jobs will go" -> core "300 jobs will go", speaker "union".
     """
-    if same_voice(a, b):
-        return False  # one voice does not dispute itself
-    if negates(a, terms) != negates(b, terms):
-        affirm = b if negates(a, terms) else a
-        if _hedged_polarity(affirm):
-            return False  # "had not received any complaint": not a clean affirmation either
-        return a.article.id != b.article.id or a.attribution.attributed \
-            or b.attribution.attributed
-    return _numbers_conflict(a, b)
+    stripped = _CLAIM_HEDGE.sub("", claim, count=1).strip()
+    if stripped != claim.strip() and len(stripped.split()) >= 3:
+        return ClaimForm(stripped[0].upper() + stripped[1:], hedged=True)
+    at = attribute(claim)
+    if at.verb and at.speaker and at.cue is Cue.CLAIM and at.speaker_start >= 0 and \
+            claim[: at.speaker_start].strip().lower() in ("", "the", "a", "an"):
+        rest = claim[at.speaker_end:]
+        m = re.match(r"\s*(?:has |have |had )?" + re.escape(at.verb) + r"\s+(?:that\s+)?", rest)
+        if m and len(rest[m.end():].split()) >= 3:
+            core = rest[m.end():].strip()
+            return ClaimForm(core[0].upper() + core[1:], speaker=at.speaker)
+    return ClaimForm(claim)
 
 
-def _hedged_polarity(evidence: Evidence) -> bool:
-    """True when a sentence negates or denies something (if not the query's terms)."""
-    text = evidence.sentence.text
-    return is_negated(text) or has_denial(text)
+def judge_pairs(query: str, evidence: Sequence[Evidence]) -> list[JudgePair]:
+    """One judge input per sentence, with the previous sentence when it refers back."""
+    pairs = []
+    for e in evidence:
+        context = None
+        if refers_back(e.sentence.text):
+            prev = previous_sentence(e.article, e.sentence)
+            context = prev.text if prev is not None else None
+        pairs.append(JudgePair(query=query, sentence=e.sentence.text, context=context,
+                               speaker=e.attribution.speaker, verb=e.attribution.verb))
+    return pairs
 
 
-def anchor_terms(query: str) -> set[str]:
-    """Terms of the names in a query: its capitalised words after the first word."""
-    words_ = query.split()[1:]
-    return {t for w in words_ if w[:1].isupper() for t in lexical_tokens(w)}
+def judge_pool(candidates: Sequence[Evidence]) -> list[Evidence]:
+    """The candidates worth judging: a bounded, per-article-capped head of the ranking."""
+    return select(candidates, limit=JUDGE_POOL, per_article=JUDGE_PER_ARTICLE,
+                  floor_share=JUDGE_FLOOR)
 
 
-def _conflict_pool(candidates: Sequence[Evidence]) -> list[Evidence]:
-    """Sentences strong enough to stand for a side: wider than the shown selection."""
-    floor = MIN_SCORE * 0.8
-    out: list[Evidence] = []
-    per: dict[str, int] = {}
-    for e in candidates:
-        if len(out) >= CONFLICT_POOL:
-            break
-        if e.score < floor or e.lexical < STANCE_LEXICAL or per.get(e.article.id, 0) >= 3:
-            continue
-        per[e.article.id] = per.get(e.article.id, 0) + 1
-        out.append(e)
-    return out
+def stance_of(claim: str, e: Evidence, scores: Scores) -> Judged:
+    """The stance of one judged sentence, with the exact number check applied."""
+    conflict = numeric_conflict(claim, e.sentence.text)
+    on_topic = scores.entail + scores.contradict > scores.neutral
+    if conflict and on_topic and conflict[0] > 0 and not _YEAR.match(str(conflict[0])):
+        return Judged(e, scores, Stance.CONTRADICT, f"gives {conflict[1]}, not {conflict[0]}")
+    if scores.entail >= ENTAIL_MIN and scores.entail > scores.contradict:
+        if conflict:
+            return Judged(e, scores, Stance.NEUTRAL, "a different figure")
+        return Judged(e, scores, Stance.SUPPORT, "says it")
+    if scores.contradict >= CONTRADICT_MIN and scores.contradict > scores.entail:
+        return Judged(e, scores, Stance.CONTRADICT, "says otherwise")
+    return Judged(e, scores, Stance.NEUTRAL, "does not settle it")
 
 
-def _disputed(reason: str, affirm: list[Evidence], deny: list[Evidence],
-              chosen: Sequence[Evidence]) -> Decision:
-    shown = {e.key for e in affirm + deny}
-    rest = [e for e in chosen if e.key not in shown]
-    return Decision(Verdict.DISPUTED, reason, support=affirm, contra=deny,
-                    context=rest[: max(0, MAX_EVIDENCE - len(affirm) - len(deny))])
+def _quote(e: Evidence, words_: int = 12) -> str:
+    parts = e.sentence.text.split()
+    text = " ".join(parts[:words_])
+    return f"“{text}{' …' if len(parts) > words_ else ''}”"
 
 
-def decide_question(question: str, candidates: Sequence[Evidence]) -> Decision:
-    """Verdict for a question: answered, disputed (sources conflict) or not_found.
+def _who(e: Evidence) -> str:
+    outlet = show_outlet(e.article.meta.outlet)
+    speaker = e.attribution.speaker
+    if not speaker:
+        return outlet if not e.attribution.attributed else f"a source in {outlet}"
+    return f"{speaker} ({outlet})"
 
-    Quantity questions keep only sentences that give a figure (for "how many N", mentioning
-    N); attribution questions ("who said ...") are answered with the attributed sentences,
-    since who said it is not in dispute; otherwise two voices on opposite sides of the
-    question's proposition, a sentence reporting one side's claim denied by the other, or
-    two figures for the same thing make it disputed.
+
+def decide_claim(claim: str, candidates: Sequence[Evidence], judge: Judge) -> Decision:
+    """Verdict for a claim: supported, refuted, disputed, unverified or not_found."""
+    if not candidates or not is_relevant(candidates[0]):
+        return Decision(Verdict.NOT_FOUND, "no source in the index covers this")
+    form = claim_form(claim)
+    pool = judge_pool(candidates)
+    if form.speaker:
+        # a claim about what someone said: that speaker's sentences decide
+        pool = [e for e in pool if _same_speaker(form.speaker, e)] or pool
+    scores = judge.judge(judge_pairs(form.core, pool))
+    judged = [stance_of(form.core, e, s) for e, s in zip(pool, scores, strict=True)]
+    support = sorted((j for j in judged if j.stance is Stance.SUPPORT), key=lambda j: -j.strength)
+    contra = sorted((j for j in judged if j.stance is Stance.CONTRADICT),
+                    key=lambda j: -j.strength)
+    if form.speaker:
+        said = [j for j in support if _same_speaker(form.speaker, j.evidence)]
+        denied = [j for j in contra if _same_speaker(form.speaker, j.evidence)]
+        if said and not denied:
+            return Decision(Verdict.SUPPORTED, f"{_who(said[0].evidence)} says so: "
+                            f"{_quote(said[0].evidence)}", support=_ev(said))
+        if denied and not said:
+            return Decision(Verdict.REFUTED, f"{_who(denied[0].evidence)} says otherwise: "
+                            f"{_quote(denied[0].evidence)}", contra=_ev(denied))
+        return _unsettled(judged, f"no sentence shows what {form.speaker} said about it")
+    own = [j for j in support if own_voice(j.evidence) or form.hedged]
+    claimed = [j for j in support if j not in own]
+    refuting = [j for j in contra if refuting_voice(j.evidence)]
+    if own or claimed:
+        affirm = own or claimed
+        against = [j for j in contra
+                   if not any(same_voice(j.evidence, a.evidence) for a in affirm)]
+        if against:
+            a, b = affirm[0].evidence, against[0].evidence
+            return Decision(Verdict.DISPUTED, f"{_who(a)} says it: {_quote(a)}; {_who(b)} "
+                            f"says otherwise: {_quote(b)}", support=_ev(affirm[:2]),
+                            contra=_ev(against[:2]))
+    if own:
+        e = own[0].evidence
+        return Decision(Verdict.SUPPORTED, f"{_who(e)} reports it: {_quote(e)}",
+                        support=_ev(own[:3]))
+    if refuting:
+        e = refuting[0].evidence
+        why = refuting[0].reason
+        return Decision(Verdict.REFUTED, f"{_who(e)} {why}: {_quote(e)}",
+                        contra=_ev(refuting[:3]))
+    if claimed:
+        e = claimed[0].evidence
+        return Decision(Verdict.UNVERIFIED, f"only claimed by {_who(e)}, not confirmed: "
+                        f"{_quote(e)}", support=_ev(claimed[:2]), context=_ev(contra[:1]))
+    if contra:
+        e = contra[0].evidence
+        return Decision(Verdict.UNVERIFIED, f"only {_who(e)} says otherwise: {_quote(e)}",
+                        contra=_ev(contra[:2]))
+    return _unsettled(judged, "related reports do not settle it")
+
+
+def _unsettled(judged: Sequence[Judged], reason: str) -> Decision:
+    context = sorted(judged, key=lambda j: -(j.scores.entail + j.scores.contradict))[:3]
+    return Decision(Verdict.UNVERIFIED, reason, context=[j.evidence for j in context])
+
+
+def _ev(judged: Sequence[Judged]) -> list[Evidence]:
+    return [j.evidence for j in judged]
+
+
+# --- questions ------------------------------------------------------------------------------
+def decide_question(question: str, candidates: Sequence[Evidence], judge: Judge) -> Decision:
+    """Verdict for a question: answered, disputed (answers conflict) or not_found.
+
+    Quantity questions keep only sentences that give a figure; attribution questions ("who
+    said ...") are answered even when the statement is disputed: who said it is not.
     """
     if not candidates or not is_relevant(candidates[0]):
         return Decision(Verdict.NOT_FOUND, "no source in the index answers this")
     kind = question_kind(question)
-    terms = query_terms(question)
+    pool = judge_pool(candidates)
     if kind.quantity:
-        def counts(e: Evidence) -> bool:
-            return has_quantity(e.sentence.text) and (
-                kind.counted is None or kind.counted in e.matched_terms | e.context_terms)
-
-        figures = [e for e in candidates if counts(e)]
-        if not figures or not is_relevant(figures[0]):
-            what = f" for {kind.counted}" if kind.counted else ""
-            return Decision(Verdict.NOT_FOUND, f"no source gives a figure{what}")
-        candidates = figures
-    chosen = select(candidates)
+        pool = [e for e in pool if has_quantity(e.sentence.text)]
+    scores = judge.judge(judge_pairs(question, pool))
+    ranked = sorted(zip(pool, scores, strict=True), key=lambda p: -p[1].entail)
+    answers = [e for e, s in ranked if s.entail >= ANSWER_MIN]
+    if not answers:
+        what = " with a figure" if kind.quantity else ""
+        return Decision(Verdict.NOT_FOUND, f"no source answers this{what}")
+    shown = select(answers, limit=MAX_EVIDENCE, floor_share=0.0) or answers[:MAX_EVIDENCE]
     if kind.attribution:
-        return Decision(Verdict.ANSWERED, "answered from the sources (who said it)",
-                        support=chosen)
-    pool = _conflict_pool(candidates)
-    flagged = [e for e in pool if DISPUTE_RE.search(e.sentence.text)]
-    if flagged and len(pool) > 1:
-        rest = [e for e in chosen if e.key != flagged[0].key]
-        return Decision(Verdict.DISPUTED, "a source reports that the accounts conflict",
-                        support=[flagged[0]], context=rest[:3])
-    both = [e for e in pool if reports_both_sides(e, terms)]
-    if both:
-        other = [e for e in pool if e.key != both[0].key and not negates(e, terms)]
-        other = other or [e for e in pool if e.key != both[0].key]
-        return _disputed("one side's claim is denied by the other", other[:1], both[:1],
-                         chosen)
-    # sentences naming what the question is about stand for a side first: the subject of a
-    # yes/no question (its first term: "Was *Ukraine* involved"), else its names
-    named = set(terms[:1]) if kind.yes_no and terms else anchor_terms(question)
-    pool.sort(key=lambda e: not (named & e.matched_terms))
-    if kind.yes_no and not has_denial(question):
-        # "Norvale Chemicals denied that any warnings had been ignored": a denial of the
-        # proposition means someone asserted it; the question is disputed, not answered
-        denials = [e for e in pool if e.attribution.cue is Cue.DENIAL and negates(e, terms)]
-        if denials:
-            affirm = [e for e in pool if not _hedged_polarity(e)
-                      and not any(same_voice(e, d) for d in denials)]
-            who = denials[0].attribution.speaker or "a source"
-            return _disputed(f"{who} denies what others assert", affirm[:1], denials[:2],
-                             chosen)
-    pairs = [(a, b) for i, a in enumerate(pool) for b in pool[i + 1:]]
-    pairs += [(a, b) for i, a in enumerate(chosen) for b in chosen[i + 1:]
-              if (a, b) not in pairs and _numbers_conflict(a, b)]
+        return Decision(Verdict.ANSWERED, f"answered by {_who(shown[0])}: {_quote(shown[0])}",
+                        support=shown)
+    conflict = _conflicting_answers(answers[:PAIR_POOL], judge)
+    if conflict is not None:
+        a, b, why = conflict
+        rest = [e for e in shown if e.key not in (a.key, b.key)]
+        return Decision(Verdict.DISPUTED, f"{why}: {_who(a)} {_quote(a)} vs {_who(b)} "
+                        f"{_quote(b)}", support=[a], contra=[b], context=rest[:2])
+    return Decision(Verdict.ANSWERED, f"answered by {_who(shown[0])}: {_quote(shown[0])}",
+                    support=shown)
+
+
+def _conflicting_answers(answers: Sequence[Evidence], judge: Judge
+                         ) -> tuple[Evidence, Evidence, str] | None:
+    """Two answer sentences from different voices that contradict each other."""
+    pairs = [(a, b) for i, a in enumerate(answers) for b in answers[i + 1:]
+             if not same_voice(a, b)]
     for a, b in pairs:
-        if _sides_conflict(a, b, terms):
-            deny, affirm = (a, b) if negates(a, terms) else (b, a)
-            more_deny = [e for e in pool if e.key != deny.key and negates(e, terms)
-                         and e.article.id != deny.article.id and not same_voice(e, deny)
-                         and (not named or named & e.matched_terms)]
-            more_affirm = [e for e in pool if e.key != affirm.key and not _hedged_polarity(e)
-                           and e.article.id != affirm.article.id and not same_voice(e, affirm)
-                           and (not named or named & e.matched_terms)]
-            return _disputed("the sources conflict", [affirm, *more_affirm[:1]],
-                             [deny, *more_deny[:1]], chosen)
-    return Decision(Verdict.ANSWERED, "answered from the sources", support=chosen)
+        if _numbers_conflict(a, b):
+            return a, b, "the sources give different figures"
+    if not pairs:
+        return None
+    scores = judge.judge([JudgePair(query=b.sentence.text, sentence=a.sentence.text)
+                          for a, b in pairs])
+    best = max(zip(pairs, scores, strict=True), key=lambda p: p[1].contradict)
+    (a, b), s = best
+    if s.contradict >= PAIR_CONTRADICT_MIN:
+        return a, b, "the sources contradict each other"
+    return None
+
+
+def hedged(text: str) -> bool:
+    """True when a sentence only reports something as alleged or unconfirmed."""
+    return bool(HEDGE_RE.search(text))

@@ -1,10 +1,51 @@
-"""Point 3: deterministic verdicts — numbers, negation, denial and attribution cues."""
+"""Aggregation above the judge seam: voices, numbers, disputes, questions.
+
+A scripted judge (scores chosen per sentence) keeps these unit tests fast and exact; the
+shipped model itself is tested in `test_judge_model.py` and end to end in the eval tests.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
+from bot.answer.judge import JudgePair, Scores
 from bot.answer.types import Verdict
-from bot.answer.verdict import decide_claim, decide_question, numeric_conflict, quantities
+from bot.answer.verdict import (
+    claim_form,
+    decide_claim,
+    decide_question,
+    numeric_conflict,
+    quantities,
+)
 from tests.answer.helpers import article, evidence
+
+ENTAIL = Scores(0.9, 0.05, 0.05)
+CONTRA = Scores(0.05, 0.9, 0.05)
+NEUTRAL = Scores(0.05, 0.05, 0.9)
+
+
+class ScriptedJudge:
+    """Scores by a fragment of the sentence; a pair whose query is itself an evidence
+    sentence (it contains a fragment) is a pairwise comparison and gets `pairwise`."""
+
+    name = "scripted"
+
+    def __init__(self, by_fragment: dict[str, Scores], pairwise: Scores = NEUTRAL) -> None:
+        self.by_fragment = by_fragment
+        self.pairwise = pairwise
+        self.calls: list[list[JudgePair]] = []
+
+    def judge(self, pairs: Sequence[JudgePair]) -> list[Scores]:
+        self.calls.append(list(pairs))
+        out = []
+        for p in pairs:
+            if any(f in p.query for f in self.by_fragment):
+                out.append(self.pairwise)
+                continue
+            out.append(next((s for f, s in self.by_fragment.items() if f in p.sentence),
+                            NEUTRAL))
+        return out
+
 
 OWN = article("Officials closed a 12-kilometre zone around the plant on Monday night.",
               outlet="Daily A", name="own.txt")
@@ -12,60 +53,112 @@ CLAIMED = article("The union claimed that four workers died in the blaze at the 
                   outlet="Daily B", name="claim.txt")
 DENIED = article("The company denied that four workers died in the blaze at the plant.",
                  outlet=None, name="deny.txt")
+REPORTED = article("Four workers died in the blaze at the plant, the fire service confirmed.",
+                   outlet="Daily C", name="rep.txt")
+OTHER = article("Three workers died in the blaze at the plant on Monday night.",
+                outlet="Daily D", name="other.txt")
 
 
 def test_quantities_and_numeric_conflict() -> None:
     assert quantities("a 40-kilometre strip")[0][0] == 40
     assert numeric_conflict("an 80-kilometre strip", "a 40-kilometre strip") == (80, 40)
     assert numeric_conflict("a 40-kilometre strip", "a 40-kilometre strip") is None
-    assert numeric_conflict("formed in 2015", "formed in March 2022") == (2015, 2022)
 
 
-def test_different_number_is_refuted() -> None:
-    claim = "Officials closed a 30-kilometre zone around the plant."
-    decision = decide_claim(claim, [evidence(OWN, "12-kilometre")])
+def test_own_voice_entailment_supports_and_names_the_sentence() -> None:
+    judge = ScriptedJudge({"Monday night": ENTAIL})
+    decision = decide_claim("Officials shut a 12-kilometre zone.",
+                            [evidence(OWN, "12-kilometre")], judge)
+    assert decision.verdict is Verdict.SUPPORTED
+    assert "Daily A" in decision.reason and "12-kilometre" in decision.reason
+
+
+def test_a_different_figure_never_supports_and_refutes_when_on_topic() -> None:
+    # the judge wrongly says entail; the exact number check overrides it
+    judge = ScriptedJudge({"12-kilometre": Scores(0.7, 0.2, 0.1)})
+    decision = decide_claim("Officials closed a 30-kilometre zone around the plant.",
+                            [evidence(OWN, "12-kilometre")], judge)
     assert decision.verdict is Verdict.REFUTED
     assert "12" in decision.reason and "30" in decision.reason
 
 
-def test_outlet_own_report_supports() -> None:
-    claim = "Officials closed a 12-kilometre zone around the plant."
-    assert decide_claim(claim, [evidence(OWN, "12-kilometre")]).verdict is Verdict.SUPPORTED
-
-
 def test_only_someones_claim_is_unverified() -> None:
-    claim = "Four workers died in the blaze at the plant."
-    decision = decide_claim(claim, [evidence(CLAIMED, "union")])
+    judge = ScriptedJudge({"union": ENTAIL})
+    decision = decide_claim("Four workers died in the blaze.",
+                            [evidence(CLAIMED, "union")], judge)
     assert decision.verdict is Verdict.UNVERIFIED
     assert "union" in decision.reason
 
 
-def test_claim_about_the_claim_is_supported() -> None:
-    claim = "The union claimed that four workers died in the blaze."
-    assert decide_claim(claim, [evidence(CLAIMED, "union")]).verdict is Verdict.SUPPORTED
+def test_claim_about_what_someone_said_is_judged_on_their_words() -> None:
+    judge = ScriptedJudge({"union": ENTAIL})
+    decision = decide_claim("The union claimed that four workers died in the blaze.",
+                            [evidence(CLAIMED, "union")], judge)
+    assert decision.verdict is Verdict.SUPPORTED
+    assert judge.calls[0][0].query == "Four workers died in the blaze."
 
 
-def test_claim_and_denial_is_disputed() -> None:
-    claim = "Four workers died in the blaze at the plant."
-    decision = decide_claim(claim, [evidence(CLAIMED, "union"), evidence(DENIED, "company")])
+def test_claim_and_denial_by_different_voices_is_disputed_with_both_sides() -> None:
+    judge = ScriptedJudge({"union": ENTAIL, "denied": CONTRA})
+    decision = decide_claim("Four workers died in the blaze at the plant.",
+                            [evidence(CLAIMED, "union"), evidence(DENIED, "company")], judge)
     assert decision.verdict is Verdict.DISPUTED
-    assert decision.support and decision.contra  # both sides shown
+    assert decision.support and decision.contra
 
 
-def test_weak_evidence_is_not_found() -> None:
+def test_an_explicit_denial_alone_refutes() -> None:
+    judge = ScriptedJudge({"denied": CONTRA})
+    decision = decide_claim("Four workers died in the blaze at the plant.",
+                            [evidence(DENIED, "company")], judge)
+    assert decision.verdict is Verdict.REFUTED
+
+
+def test_a_hedged_claim_is_supported_by_a_report() -> None:
+    judge = ScriptedJudge({"union": ENTAIL})
+    form = claim_form("Four workers reportedly died in the blaze.")
+    assert form.hedged and "reportedly" not in form.core
+    decision = decide_claim("Four workers reportedly died in the blaze.",
+                            [evidence(CLAIMED, "union")], judge)
+    assert decision.verdict is Verdict.SUPPORTED
+
+
+def test_nothing_settles_it_is_unverified_and_weak_retrieval_is_not_found() -> None:
+    judge = ScriptedJudge({})
+    decision = decide_claim("The plant will reopen next year.",
+                            [evidence(OWN, "12-kilometre")], judge)
+    assert decision.verdict is Verdict.UNVERIFIED
     weak = evidence(OWN, "12-kilometre", lexical=0.05, dense=0.2)
-    assert decide_claim("Aliens landed", [weak]).verdict is Verdict.NOT_FOUND
-    assert decide_question("Who won the cup?", [weak]).verdict is Verdict.NOT_FOUND
-    assert decide_claim("Anything", []).verdict is Verdict.NOT_FOUND
+    assert decide_claim("Aliens landed", [weak], judge).verdict is Verdict.NOT_FOUND
+    assert decide_question("Who won the cup?", [weak], judge).verdict is Verdict.NOT_FOUND
+    assert decide_claim("Anything", [], judge).verdict is Verdict.NOT_FOUND
 
 
-def test_question_with_denial_on_the_other_side_is_disputed() -> None:
-    decision = decide_question("Did four workers die in the blaze?",
-                               [evidence(CLAIMED, "union"), evidence(DENIED, "company")])
-    assert decision.verdict is Verdict.DISPUTED
-
-
-def test_question_answered() -> None:
+def test_question_cites_only_sentences_that_answer_it() -> None:
+    judge = ScriptedJudge({"12-kilometre": ENTAIL, "union": NEUTRAL})
     decision = decide_question("How large was the zone around the plant?",
-                               [evidence(OWN, "12-kilometre")])
+                               [evidence(OWN, "12-kilometre"), evidence(CLAIMED, "union")],
+                               judge)
     assert decision.verdict is Verdict.ANSWERED
+    assert [e.article.id for e in decision.evidence] == [OWN.id]
+
+
+def test_question_nobody_answers_is_not_found() -> None:
+    judge = ScriptedJudge({"12-kilometre": NEUTRAL})
+    decision = decide_question("Who ordered the zone?", [evidence(OWN, "12-kilometre")], judge)
+    assert decision.verdict is Verdict.NOT_FOUND
+
+
+def test_answers_that_contradict_each_other_make_a_dispute() -> None:
+    judge = ScriptedJudge({"union": ENTAIL, "denied": ENTAIL}, pairwise=CONTRA)
+    decision = decide_question("Did four workers die in the blaze?",
+                               [evidence(CLAIMED, "union"), evidence(DENIED, "company")], judge)
+    assert decision.verdict is Verdict.DISPUTED
+    assert decision.support and decision.contra
+
+
+def test_two_figures_for_the_same_thing_make_a_dispute() -> None:
+    judge = ScriptedJudge({"Four workers": ENTAIL, "Three workers": ENTAIL})
+    decision = decide_question("How many workers died in the blaze?",
+                               [evidence(REPORTED, "Four"), evidence(OTHER, "Three")], judge)
+    assert decision.verdict is Verdict.DISPUTED
+    assert "figures" in decision.reason
