@@ -29,7 +29,7 @@ The rules, in order (names as reported by `explain_clean`):
 - page header (lines before the first prose paragraph, not counting the lines of that
   paragraph itself): `byline` ("By NAME"), `dateline` (a
   short line made of a date and time), and `header-chrome`: any other line of fewer than
-  8 words except the headline (section labels such as "Europe", category strips).
+  8 words except the headline (section labels, category strips).
 """
 
 from __future__ import annotations

@@ -24,9 +24,9 @@ from bot.settings import Settings
 from index.build import build_lock, last_build_roots, orphan_collections
 from index.errors import ReadOnlyDataDirError, StoreError, free_bytes
 from index.store import (
+    check_active_collection,
     chroma_client,
     chroma_path,
-    check_active_collection,
     docstore,
     orphan_segment_dirs,
     remove_orphan_segment_dirs,
