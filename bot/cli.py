@@ -13,6 +13,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
+from bot import cli_news
 from bot.settings import Settings, load_settings
 
 log = logging.getLogger("factbot")
@@ -78,6 +79,7 @@ def _parser() -> argparse.ArgumentParser:
                         help="repair: move a damaged docstore aside, drop unused collections "
                         "and segment folders")
     doctor.add_argument("--json", action="store_true", help="print one JSON object")
+    cli_news.add_index_commands(idx_sub, common)
 
     for name, text, arg in (
         ("ask", "answer a question from the sources", "question"),
@@ -103,6 +105,7 @@ def _parser() -> argparse.ArgumentParser:
     demo = sub.add_parser("demo", help="index the bundled demo corpus and answer questions",
                           parents=[common])
     demo.add_argument("questions", nargs="*", help=f"default: {list(DEMO_QUESTIONS)}")
+    cli_news.add_commands(sub, common)
     return parser
 
 
@@ -371,6 +374,7 @@ _COMMANDS: dict[str, Callable[[argparse.Namespace, Settings], int]] = {
     "serve": _serve,
     "demo": _demo,
 }
+_COMMANDS.update(cli_news.COMMANDS)  # index add-url, feeds
 
 if __name__ == "__main__":  # pragma: no cover
     raise SystemExit(main())

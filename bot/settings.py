@@ -82,9 +82,24 @@ class Settings(BaseSettings):
     def _lower(cls, value: object) -> object:
         return value.strip().lower() or None if isinstance(value, str) else value
 
+    # --- live news: articles by link, followed feeds ----------------------------------------
+    feeds_poll_minutes: float = Field(default=30.0, ge=0)  # 0: only `factbot feeds poll`
+    feeds_max_articles_per_poll: int = Field(default=20, ge=1, le=500)  # per feed
+    fetch_timeout_seconds: float = Field(default=15.0, gt=0, le=300)
+    fetch_max_bytes: int = Field(default=5_000_000, ge=1_000)
+    fetch_max_redirects: int = Field(default=5, ge=0, le=20)
+    fetch_allow_hosts: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    fetch_allow_loopback: bool = False
+    fetch_user_agent: str = "factbot/0.1 (Discord fact-check bot; fetches pages moderators add)"
+
     @field_validator("answer_channels", "moderator_roles", "reindex_sources", mode="before")
     @classmethod
     def _csv(cls, value: object) -> object:
+        return _split_csv(value)
+
+    @field_validator("fetch_allow_hosts", mode="before")
+    @classmethod
+    def _hosts(cls, value: object) -> object:
         return _split_csv(value)
 
     @cached_property

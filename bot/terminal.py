@@ -11,6 +11,7 @@ from bot.answer.types import (
     Source,
     show_outlet,
 )
+from bot.links import quote_link
 
 VERDICT_LABELS = {
     "answered": "ANSWERED",
@@ -42,6 +43,9 @@ def render_reply(reply: Reply) -> str:
         for source in reply.sources:
             lines.append(source_line(source))
             lines.append(f"    “{source.quote}”")
+            link = quote_link(source.url, source.quote)
+            if link:
+                lines.append(f"    {link}")
     return "\n".join(lines).rstrip() + "\n"
 
 
@@ -55,6 +59,9 @@ def render_passages(passages: list[Passage]) -> str:
         if p.speaker:
             head += f" — speaker: {p.speaker}"
         lines += [f"{head} ({p.document})", f"    “{p.text}”"]
+        link = quote_link(p.url, p.text)
+        if link:
+            lines.append(f"    {link}")
     return "\n".join(lines) + "\n"
 
 

@@ -29,6 +29,7 @@ EXTENSIONS = (
     "bot.discord.cogs.lookup",
     "bot.discord.cogs.moderation",
     "bot.discord.cogs.feedback",
+    "bot.discord.cogs.news",
 )
 GENERIC_ERROR = "Something went wrong on my side; it has been logged. Please try again later."
 

@@ -18,7 +18,7 @@ def _names(bot: FactBot) -> list[str]:
 
 async def test_every_cog_loads_once_and_names_are_unique(bot: FactBot) -> None:
     assert set(bot.extensions) == set(EXTENSIONS)
-    assert {c for c in bot.cogs} == {"Chat", "Lookup", "Moderation", "Feedback"}
+    assert {c for c in bot.cogs} == {"Chat", "Lookup", "Moderation", "Feedback", "News"}
     names = _names(bot)
     duplicates = [n for n, k in Counter(names).items() if k > 1]
     assert not duplicates, duplicates

@@ -33,7 +33,7 @@ async def test_startup_identifies_with_explicit_intents_and_no_sync(
     assert not intents & (1 << 1) and not intents & (1 << 8)  # no members, no presences
     assert bot.get_guild(int(p.GUILD_ID)) is not None
     assert not [r for r in fake.requests if r.method == "PUT"]  # no sync unless asked
-    assert len(bot.cogs) == 4
+    assert len(bot.cogs) == 5
     auth = [r.headers.get("Authorization") for r in fake.requests]
     assert auth[0] == f"Bot {fake.token}"
 
