@@ -27,8 +27,13 @@ def add_index_commands(index_sub: Any, common: argparse.ArgumentParser) -> None:
 
 def add_commands(sub: Any, common: argparse.ArgumentParser) -> None:
     """The `feeds` command and its subcommands."""
-    feeds = sub.add_parser("feeds", help="follow outlets' RSS/Atom feeds", parents=[common])
-    feeds_sub = feeds.add_subparsers(dest="feeds_command", required=True)
+    feeds = sub.add_parser(
+        "feeds", help="follow outlets' RSS/Atom feeds", parents=[common],
+        description="Follow outlets' RSS and Atom feeds: their new articles are fetched and "
+        "indexed by `feeds poll` and, while the bot runs, every FACTBOT_FEEDS_POLL_MINUTES.",
+    )
+    feeds.set_defaults(group_help=feeds.format_help)
+    feeds_sub = feeds.add_subparsers(dest="feeds_command", metavar="COMMAND")
     add = feeds_sub.add_parser("add", help="follow a feed", parents=[common])
     add.add_argument("url", help="the RSS or Atom feed's URL")
     add.add_argument("--outlet", required=True, help="the outlet that publishes the feed")
@@ -103,6 +108,9 @@ def _add_url(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _feeds(args: argparse.Namespace, settings: Settings) -> int:
+    if args.feeds_command is None:  # the group alone: show its help
+        sys.stderr.write(args.group_help())
+        return 2
     return _FEEDS[args.feeds_command](args, settings)
 
 

@@ -210,7 +210,7 @@ async def _poll_one(
         )
     except (FetchError, FeedError) as err:
         poll.error = str(err)
-        log.warning("feed %s failed: %s", feed.url, err)
+        log.info("feed %s failed: %s", feed.url, err)
         await asyncio.to_thread(store.record_poll, feed.id, error=poll.error, fetched=False)
         return poll
     except Exception as err:  # a broken feed must never stop the others

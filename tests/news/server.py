@@ -6,6 +6,7 @@ route can answer 304 to a matching `If-None-Match`. Every request is recorded.
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
 from collections.abc import Callable
@@ -78,10 +79,8 @@ class NewsServer:
                 page = route(headers) if callable(route) else route
                 if page is None:
                     page = Page("not here", status=404, content_type="text/plain")
-                try:
+                with contextlib.suppress(BrokenPipeError, ConnectionResetError):
                     self._send(page)
-                except (BrokenPipeError, ConnectionResetError):
-                    pass
 
             def _send(self, page: Page) -> None:
                 if page.delay:

@@ -1,5 +1,5 @@
 """Live news: /feeds add|list|remove|poll (moderators), scheduled feed polls, and the link
-path of /ingest (`ingest_link`, called by the moderation cog).
+path of /ingest (`ingest_url`, called by the moderation cog's /ingest).
 
 Fetching is async with the guarded fetcher's limits (time, size, redirects, addresses);
 feed parsing, extraction, disk and SQLite work run in worker threads; a build runs in a
@@ -55,6 +55,46 @@ async def ingest_link(
     return outcome.article.url
 
 
+async def ingest_url(
+    bot: FactBot,
+    interaction: discord.Interaction,
+    url: str,
+    outlet: str | None,
+    title: str | None,
+    published: str | None,
+) -> None:
+    """`/ingest url:`: fetch the article, then one build with progress, shown to the moderator.
+
+    Refusals (address, scheme, size, type, no article text) are one ❌ line; nothing is
+    written or built for them. Audited like every ingest.
+    """
+    from bot.discord.builds import BuildFailed, BuildJob, Outcome, summary_outcome
+
+    if bot.build_lock.locked():
+        owner = safe_text(bot.build_owner) or "another moderator"
+        raise UserFacingError(
+            f"A reindex is already running (started by {owner}); try again when it finishes."
+        )
+    await interaction.response.defer(ephemeral=True, thinking=True)
+    job = BuildJob(bot, interaction, "ingest", url[:200], "Ingest of the link")
+    try:
+        job.target = await ingest_link(bot, url, outlet, title, published)
+    except UserFacingError as exc:
+        await job.finish(Outcome(False, f"❌ {safe_text(str(exc), markdown=False)}"))
+        return
+    try:
+        async with bot.build_lock:
+            bot.build_owner = str(interaction.user)
+            try:
+                summary = await job.run(None)
+            finally:
+                bot.build_owner = None
+        outcome = summary_outcome(summary, "Ingest of the link")
+    except BuildFailed as exc:
+        outcome = Outcome(False, str(exc))
+    await job.finish(outcome)
+
+
 def _feed_text(feed: Feed) -> str:
     return (
         f"**[{feed.id}] {safe_text(feed.outlet)}** <{safe_text(feed.url, markdown=False)}>\n"
@@ -80,9 +120,13 @@ class News(commands.Cog):
         self._task: asyncio.Task[None] | None = None
 
     async def cog_load(self) -> None:
-        """Open the feed store and start the schedule (unless `feeds_poll_minutes` is 0)."""
+        """Open the feed store (the schedule starts once the bot is connected)."""
         self._store = await asyncio.to_thread(feed_store, self.bot.settings)
-        if self.bot.settings.feeds_poll_minutes > 0:
+
+    @commands.Cog.listener()
+    async def on_ready(self) -> None:
+        """Start the schedule on the first connection (unless `feeds_poll_minutes` is 0)."""
+        if self._task is None and self.bot.settings.feeds_poll_minutes > 0:
             self._task = asyncio.create_task(self._schedule(), name="factbot-feed-polls")
 
     async def cog_unload(self) -> None:
@@ -109,7 +153,6 @@ class News(commands.Cog):
         self._wake.set()
 
     async def _schedule(self) -> None:
-        await self.bot.wait_until_ready()
         seconds = self.bot.settings.feeds_poll_minutes * 60
         while True:
             try:
