@@ -32,6 +32,7 @@ log = logging.getLogger(__name__)
 FEEDS_FOLDER = "feeds"
 _TRACKING = re.compile(r"^(utm_[a-z]+|fbclid|gclid|mc_cid|mc_eid|ocid|cmpid)$", re.IGNORECASE)
 _SLUG = re.compile(r"[^a-z0-9]+")
+_FIELDS = ("text", "url", "outlet", "title", "published", "author")  # order in the file
 
 
 class ExtractError(ValueError):
@@ -172,18 +173,26 @@ def article_filename(url: str) -> str:
 def write_article(folder: Path, article: WebArticle) -> tuple[Path, str]:
     """Write (or rewrite) the article's file atomically.
 
+    Metadata the new fetch lacks (outlet, title, date, author) is kept from the earlier file.
+
     Returns:
         The path and what happened: `added`, `updated` or `unchanged`.
     """
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / article_filename(article.url)
-    data = (json.dumps(article.record(), ensure_ascii=False) + "\n").encode("utf-8")
+    record = article.record()
+    state = "added"
     if path.is_file():
-        if path.read_bytes() == data:
-            return path, "unchanged"
         state = "updated"
-    else:
-        state = "added"
+        for name, value in _earlier_record(path).items():
+            # a refetch that lacks a field keeps the earlier one (e.g. the outlet a feed or a
+            # moderator gave, when the same link is added again without one)
+            if name in _FIELDS and name not in record and isinstance(value, str) and value:
+                record[name] = value
+    ordered = {k: record[k] for k in _FIELDS if k in record}
+    data = (json.dumps(ordered, ensure_ascii=False) + "\n").encode("utf-8")
+    if state == "updated" and path.read_bytes() == data:
+        return path, "unchanged"
     fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix=".part")
     try:
         with os.fdopen(fd, "wb") as handle:
@@ -193,3 +202,11 @@ def write_article(folder: Path, article: WebArticle) -> tuple[Path, str]:
         Path(tmp).unlink(missing_ok=True)
         raise
     return path, state
+
+
+def _earlier_record(path: Path) -> dict[str, object]:
+    try:
+        record = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return record if isinstance(record, dict) else {}

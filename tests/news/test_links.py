@@ -36,3 +36,23 @@ def test_no_link_without_an_http_url() -> None:
     assert quote_link("javascript:alert(1)", "x") is None
     assert quote_link("ftp://example.org/a", "x") is None
     assert quote_link("https://example.org/a", "") == "https://example.org/a"
+
+
+def test_terminal_citations_link_to_the_quoted_words() -> None:
+    from bot.answer.types import Claim, Reply, Source, Verdict
+    from bot.terminal import render_reply
+
+    quote = "Water peaked at 4.2 metres"
+    sources = [
+        Source(id=1, outlet="Lenna Courier", title="Barriers hold", published="2026-02-03",
+               url="https://news.example.org/a", document="a.jsonl", quote=quote, start=0,
+               end=len(quote), article_id="a"),
+        Source(id=2, outlet=None, title=None, published=None, url=None, document="b.txt",
+               quote=quote, start=0, end=len(quote), article_id="b"),
+    ]
+    reply = Reply(query="How high?", mode="question", verdict=Verdict.ANSWERED, summary="4.2 m",
+                  claims=[Claim(text="It peaked at 4.2 metres.", sources=[1, 2])],
+                  sources=sources)
+    lines = render_reply(reply).splitlines()
+    links = [line.strip() for line in lines if "#:~:text=" in line]
+    assert links == ["https://news.example.org/a#:~:text=Water%20peaked%20at%204.2%20metres"]

@@ -109,3 +109,13 @@ def test_file_is_named_by_canonical_url_and_rewritten_in_place(tmp_path: Path) -
     [doc] = load_file(path, 1_000_000)  # the normal loader reads it back
     assert doc.doc_meta.url == article.url and doc.doc_meta.outlet == "Lenna Courier"
     assert "The board lifted the alert." in doc.text
+
+
+def test_a_refetch_without_an_outlet_keeps_the_one_given_before(tmp_path: Path) -> None:
+    html = article_html("Lenna flood barriers hold", PARAS)
+    path, _ = write_article(tmp_path, article_from_page(_page(html), outlet="Lenna Radio"))
+    assert write_article(tmp_path, article_from_page(_page(html))) == (path, "unchanged")
+    assert json.loads(path.read_text())["outlet"] == "Lenna Radio"
+    renamed = article_from_page(_page(html), outlet="Lenna Courier")
+    assert write_article(tmp_path, renamed) == (path, "updated")
+    assert json.loads(path.read_text())["outlet"] == "Lenna Courier"
