@@ -18,13 +18,13 @@ from __future__ import annotations
 
 import argparse
 import gzip
-import hashlib
 import json
 import random
 import re
 from collections import Counter
 from pathlib import Path
 
+from bot.answer.ramdocs import ramdocs_half
 from training.common import JUDGE_DATA, RAMDOCS
 from training.frames import FRAMES, SPEAKERS, Fact
 
@@ -50,11 +50,6 @@ DENY_WRAPS = ("{who} denied that {s}", "{who} rejected claims that {s}",
               "{who} dismissed reports that {s} as false", "{who} said it was untrue that {s}")
 DEBUNK_HYPS = ("It is false that {s}.", "Reports that {s} are a hoax.", "It is not true that {s}.",
                "Claims that {s} are fake.")
-
-
-def ramdocs_half(question: str) -> int:
-    """0 for the training half of RAMDocs questions, 1 for the evaluation half."""
-    return hashlib.sha1(question.encode()).digest()[0] % 2
 
 
 def clause(sentence: str) -> str:

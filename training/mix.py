@@ -18,7 +18,9 @@ from training.common import JUDGE_DATA
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--generated", type=Path, required=True)
+    parser.add_argument("--generated", type=Path, default=None)
+    parser.add_argument("--judge-only", action="store_true",
+                        help="only the judge data's train split (stage 1), uncompressed order")
     parser.add_argument("--neutral-extra", type=Path, default=None,
                         help="a second generated file whose neutral pairs are added: the "
                              "neutral class decides whether the judge works on retrieval")
@@ -27,6 +29,11 @@ def main() -> None:
     rows = []
     with gzip.open(JUDGE_DATA, "rt", encoding="utf-8") as fh:
         rows += [r for r in map(json.loads, fh) if r["split"] == "train"]
+    if args.judge_only:
+        with args.out.open("w", encoding="utf-8") as fh:
+            for r in rows:
+                fh.write(json.dumps(r) + "\n")
+        return
     with gzip.open(args.generated, "rt", encoding="utf-8") as fh:
         rows += [json.loads(line) for line in fh]
     if args.neutral_extra:

@@ -67,6 +67,8 @@ def main() -> None:
     parser.add_argument("--save-every", type=int, default=300)
     parser.add_argument("--bf16", action="store_true", help="bf16 autocast (CPUs with bf16)")
     parser.add_argument("--resume", action="store_true")
+    parser.add_argument("--stop-at", type=int, default=None,
+                        help="stop after this many steps (the schedule still spans the plan)")
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
 
@@ -110,7 +112,8 @@ def main() -> None:
     started = time.time()
     seen = 0
     loss_avg = None
-    while step < total:
+    stop = min(total, args.stop_at or total)
+    while step < stop:
         idx = plan[step]
         enc = tokenizer([rows[i]["premise"] for i in idx], [rows[i]["hypothesis"] for i in idx],
                         truncation="only_first", max_length=args.max_len, padding=True,
@@ -130,11 +133,11 @@ def main() -> None:
         if step % 50 == 0:
             rate = seen / (time.time() - started)
             log.info("step %d/%d loss %.4f  %.1f pairs/s", step, total, loss_avg, rate)
-        if step % args.save_every == 0 or step == total:
+        if step % args.save_every == 0 or step == stop:
             save(model, tokenizer, optimizer, scheduler, step, args.out)
     elapsed = time.time() - started
     (args.out / "train_stats.json").write_text(json.dumps({
-        "pairs": len(rows), "steps": total, "batch": args.batch, "epochs": args.epochs,
+        "pairs": len(rows), "steps": stop, "planned_steps": total, "batch": args.batch, "epochs": args.epochs,
         "seconds": round(elapsed, 1), "pairs_per_s": round(seen / max(elapsed, 1e-9), 1),
         "threads": args.threads, "bf16": args.bf16, "lr": args.lr, "seed": args.seed,
         "max_len": args.max_len}, indent=2))

@@ -159,6 +159,12 @@ def _opening_np(text: str) -> tuple[str, int] | None:
     return name, text.find(name, match.start(1))
 
 
+def speaker_label(speaker: str) -> str:
+    """A speaker as shown: a common-noun phrase gets its article back ("the company")."""
+    return f"the {speaker}" if speaker[:1].islower() and not speaker.startswith("the ") \
+        else speaker
+
+
 def attribute(text: str) -> Attribution:
     """Find the reporting verb and speaker of one sentence.
 

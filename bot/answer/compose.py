@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from bot.answer.attribution import speaker_label
 from bot.answer.evidence import Evidence
 from bot.answer.types import Claim, Reply, Source, Verdict, show_outlet
 from bot.answer.verdict import Decision
@@ -34,12 +35,6 @@ def outlet_name(evidence: Evidence) -> str:
 
 def _flat(text: str) -> str:
     return " ".join(text.split())
-
-
-def speaker_label(speaker: str) -> str:
-    """A speaker as shown: a common-noun phrase gets its article back ("the company")."""
-    return f"the {speaker}" if speaker[:1].islower() and not speaker.startswith("the ") \
-        else speaker
 
 
 def attributed_claim(evidence: Evidence) -> str:
@@ -89,25 +84,16 @@ def _outlets(evidence: Sequence[Evidence]) -> str:
     return ", ".join(dict.fromkeys(outlet_name(e) for e in evidence))
 
 
-def _who(evidence: Evidence) -> str:
-    speaker = evidence.attribution.speaker
-    return speaker_label(speaker) if speaker else outlet_name(evidence)
-
-
 def summary_line(decision: Decision) -> str:
-    """One line: the verdict, why, and which outlets."""
+    """One line: the verdict and why, naming the sentences (and outlets) that decided it."""
     label = _LABELS[decision.verdict]
     shown = decision.evidence
+    reason = decision.reason.rstrip(".")
     if decision.verdict is Verdict.NOT_FOUND or not shown:
-        return f"{label}: {decision.reason}."
-    if decision.verdict is Verdict.DISPUTED and decision.support and decision.contra:
-        a, b = decision.support[0], decision.contra[0]
-        who_a = _who(a)
-        who_b = _who(b)
-        if who_a != who_b:
-            return (f"{label}: {decision.reason} — {who_a} ({outlet_name(a)}) vs "
-                    f"{who_b} ({outlet_name(b)}).")
-    return f"{label}: {decision.reason} ({_outlets(shown)})."
+        return f"{label}: {reason}."
+    if decision.support or decision.contra:
+        return f"{label}: {reason}."  # the reason names who said what
+    return f"{label}: {reason} ({_outlets(shown)})."
 
 
 def compose_extractive(query: str, mode: str, decision: Decision) -> Reply:

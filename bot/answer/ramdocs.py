@@ -12,6 +12,7 @@ being flagged); how often the core abstains; latency per question (index + answe
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import time
@@ -103,19 +104,31 @@ def question_articles(number: int, item: dict) -> list[Article]:
     return out
 
 
-def run_ramdocs(settings: Settings, path: Path | str, limit: int | None = None) -> RamdocsReport:
+def ramdocs_half(question: str) -> int:
+    """Which half of RAMDocs a question is in: 0 = the half the judge's training pairs were
+    generated from (`training/generate.py`), 1 = the half kept for evaluation."""
+    return hashlib.sha1(question.encode()).digest()[0] % 2
+
+
+def run_ramdocs(settings: Settings, path: Path | str, limit: int | None = None,
+                held_out_only: bool = False, judge: Any = None) -> RamdocsReport:
     """Run RAMDocs questions through `FactChecker.ask`, each over its own fresh index.
 
     Args:
         settings: embedding model and answering settings (extractive composer is used).
         path: `RAMDocs_test.jsonl`.
         limit: only the first `limit` questions (the full set takes minutes on 2 cores).
+        held_out_only: only the half no training pair was generated from.
+        judge: the judge to use (default: from the settings, loaded once).
 
     Returns:
         The report.
     """
+    from bot.answer.core import make_judge
+
     settings = settings.model_copy(update={"composer": "extractive"})
     embeddings = get_embeddings(settings)
+    judge = judge or make_judge(settings)
     report = RamdocsReport(path=str(path), limit=limit)
     with Path(path).open(encoding="utf-8") as handle:
         for number, line in enumerate(handle):
@@ -124,10 +137,12 @@ def run_ramdocs(settings: Settings, path: Path | str, limit: int | None = None) 
             if not line.strip():
                 continue
             item = json.loads(line)
+            if held_out_only and ramdocs_half(item["question"]) != 1:
+                continue
             started = time.perf_counter()
             articles = question_articles(number, item)
             reader = MemoryReader(articles, whole_article_chunks(articles), embeddings)
-            reply = FactChecker(settings, reader=reader).ask(item["question"][:
+            reply = FactChecker(settings, reader=reader, judge=judge).ask(item["question"][:
                                                              settings.max_query_chars])
             report.seconds.append(time.perf_counter() - started)
             quoted = _norm(" \n ".join(s.quote for s in reply.sources))

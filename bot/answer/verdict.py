@@ -6,8 +6,9 @@ module adds only what is exact and decides:
 
 - **who says it** (`attribution.py`): a sentence in the outlet's own voice, a party's
   claim ("the union said ..."), an explicit denial ("the ministry denied ...");
-- **numbers**: a sentence giving a different figure for the same thing cannot entail a
-  claim, and one the judge finds on topic contradicts it;
+- **figures and dates** (`quantities.py`): a sentence giving a different figure for the
+  same thing, or another date, cannot entail a claim, and one the judge finds on topic
+  contradicts it;
 - **aggregation** for claims: `supported` = entailed in an outlet's own voice; `refuted` =
   contradicted in an outlet's own voice or by an explicit denial, and nothing entails it;
   `disputed` = entailed and contradicted by different voices or outlets (both shown);
@@ -32,12 +33,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from bot.answer.attribution import HEDGE_RE, Cue, attribute
+from bot.answer.attribution import Cue, attribute, speaker_label
 from bot.answer.evidence import Evidence, previous_sentence, refers_back
 from bot.answer.judge import Judge, JudgePair, Scores
+from bot.answer.quantities import date_conflict, figure_conflict, figures_disagree
 from bot.answer.question import has_quantity, question_kind
 from bot.answer.types import Verdict, show_outlet
-from index.search import STOPWORDS, lexical_tokens
+from index.search import lexical_tokens
 
 # --- abstention (retrieval) -----------------------------------------------------------------
 # Below these the retrieved text is about something else: `not_found` without judging.
@@ -45,6 +47,12 @@ from index.search import STOPWORDS, lexical_tokens
 MIN_SCORE = 0.36
 MIN_LEXICAL = 0.25
 MIN_DENSE_ALONE = 0.72  # very close paraphrases: low word overlap, high cosine
+# Between these and the thresholds above, retrieval is unsure (a question phrased unlike
+# the text: "how many watched" against "a crowd of ... saw"): the judge decides, and must
+# be sure (`STRICT_MIN`).
+LOOSE_SCORE = 0.27
+LOOSE_DENSE = 0.45
+STRICT_MIN = 0.85
 # --- judging --------------------------------------------------------------------------------
 JUDGE_POOL = 12  # candidate sentences judged per query (one batch)
 JUDGE_PER_ARTICLE = 4
@@ -58,17 +66,6 @@ PAIR_POOL = 4  # answer sentences compared pairwise for a question
 MAX_EVIDENCE = 5
 MAX_PER_ARTICLE = 2
 KEEP_RELATIVE = 0.6
-_YEAR = re.compile(r"^(1[89]|20)\d\d$")
-YEAR_UNIT = frozenset({"<year>"})
-_NUMBER_WORDS = {
-    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
-    "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "twenty": 20, "thirty": 30,
-    "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90,
-    "hundred": 100, "thousand": 1000, "single": 1, "dozen": 12,
-}
-# number words as `lexical_tokens` writes them ("three" is stemmed to "thre")
-_NUMBER_TOKENS = {lexical_tokens(w, keep_stopwords=True)[0]: v for w, v in _NUMBER_WORDS.items()
-                  if w not in ("single", "one")}
 # A claim hedged as a report: "X reportedly ...", "a report says ...", "according to reports".
 _CLAIM_HEDGE = re.compile(
     r"^\s*(?:(?:a|one|some|several|media|news|press) reports? (?:says?|said|claims?|suggests?)"
@@ -120,6 +117,12 @@ class Decision:
         return out
 
 
+def maybe_relevant(best: Evidence | None) -> bool:
+    """Whether retrieval found something worth showing the judge at all."""
+    return best is not None and (is_relevant(best) or best.score >= LOOSE_SCORE
+                                 or best.dense >= LOOSE_DENSE)
+
+
 def is_relevant(best: Evidence | None) -> bool:
     """Whether the best retrieved sentence clears the retrieval abstention thresholds."""
     if best is None:
@@ -148,53 +151,9 @@ def select(candidates: Sequence[Evidence], limit: int = MAX_EVIDENCE,
     return out
 
 
-# --- numbers (exact) ------------------------------------------------------------------------
-def quantities(text: str) -> list[tuple[int, frozenset[str]]]:
-    """Numbers in a text with the content words that follow them (their "unit").
-
-    "a 40-kilometre strip" -> [(40, {"km", "strip"})]; years get the unit `YEAR_UNIT`.
-    """
-    tokens = lexical_tokens(text, keep_stopwords=True)
-    out = []
-    for i, tok in enumerate(tokens):
-        value: int | None = None
-        if _YEAR.match(tok):
-            out.append((int(tok), YEAR_UNIT))
-            continue
-        if tok.isdigit():
-            value = int(tok)
-        elif tok in _NUMBER_TOKENS:
-            value = _NUMBER_TOKENS[tok]
-        if value is None:
-            continue
-        unit = frozenset(t for t in tokens[i + 1 : i + 4]
-                         if t not in STOPWORDS and not t.isdigit())
-        out.append((value, unit))
-    return out
-
-
-def numeric_conflict(claim: str, sentence: str) -> tuple[int, int] | None:
-    """A (claimed, reported) pair when both give a different number for the same unit."""
-    theirs = quantities(sentence)
-    their_values = {v for v, _ in theirs}
-    for value, unit in quantities(claim):
-        if value in their_values or not unit:
-            continue
-        for other, other_unit in theirs:
-            if other != value and unit & other_unit:
-                return value, other
-    return None
-
-
-def _numbers_conflict(a: Evidence, b: Evidence) -> bool:
+def _figures_disagree(a: Evidence, b: Evidence) -> bool:
     """Two articles give two figures for the same thing ("4,210 people" vs "9,999 people")."""
-    if a.article.id == b.article.id:
-        return False
-    for va, ua in quantities(a.sentence.text):
-        for vb, ub in quantities(b.sentence.text):
-            if va != vb and ua & ub and ua != YEAR_UNIT:
-                return True
-    return False
+    return a.article.id != b.article.id and figures_disagree(a.sentence.text, b.sentence.text)
 
 
 # --- voices (exact) -------------------------------------------------------------------------
@@ -282,21 +241,25 @@ def judge_pool(candidates: Sequence[Evidence]) -> list[Evidence]:
 
 
 def stance_of(claim: str, e: Evidence, scores: Scores) -> Judged:
-    """The stance of one judged sentence, with the exact number check applied."""
-    conflict = numeric_conflict(claim, e.sentence.text)
+    """The stance of one judged sentence, with the exact figure and date checks applied.
+
+    A sentence giving a different figure or date cannot entail the claim; when the judge
+    finds it on topic (entail + contradict above neutral) it contradicts it.
+    """
+    conflict = figure_conflict(claim, e.sentence.text) or date_conflict(claim, e.sentence.text)
     on_topic = scores.entail + scores.contradict > scores.neutral
-    if conflict and on_topic and conflict[0] > 0 and not _YEAR.match(str(conflict[0])):
+    if conflict and on_topic:
         return Judged(e, scores, Stance.CONTRADICT, f"gives {conflict[1]}, not {conflict[0]}")
     if scores.entail >= ENTAIL_MIN and scores.entail > scores.contradict:
         if conflict:
-            return Judged(e, scores, Stance.NEUTRAL, "a different figure")
+            return Judged(e, scores, Stance.NEUTRAL, "gives another figure or date")
         return Judged(e, scores, Stance.SUPPORT, "says it")
     if scores.contradict >= CONTRADICT_MIN and scores.contradict > scores.entail:
         return Judged(e, scores, Stance.CONTRADICT, "says otherwise")
     return Judged(e, scores, Stance.NEUTRAL, "does not settle it")
 
 
-def _quote(e: Evidence, words_: int = 12) -> str:
+def _quote(e: Evidence, words_: int = 9) -> str:
     parts = e.sentence.text.split()
     text = " ".join(parts[:words_])
     return f"“{text}{' …' if len(parts) > words_ else ''}”"
@@ -307,7 +270,7 @@ def _who(e: Evidence) -> str:
     speaker = e.attribution.speaker
     if not speaker:
         return outlet if not e.attribution.attributed else f"a source in {outlet}"
-    return f"{speaker} ({outlet})"
+    return f"{speaker_label(speaker)} ({outlet})"
 
 
 def decide_claim(claim: str, candidates: Sequence[Evidence], judge: Judge) -> Decision:
@@ -382,15 +345,16 @@ def decide_question(question: str, candidates: Sequence[Evidence], judge: Judge)
     Quantity questions keep only sentences that give a figure; attribution questions ("who
     said ...") are answered even when the statement is disputed: who said it is not.
     """
-    if not candidates or not is_relevant(candidates[0]):
+    if not candidates or not maybe_relevant(candidates[0]):
         return Decision(Verdict.NOT_FOUND, "no source in the index answers this")
+    floor = ANSWER_MIN if is_relevant(candidates[0]) else STRICT_MIN
     kind = question_kind(question)
     pool = judge_pool(candidates)
     if kind.quantity:
         pool = [e for e in pool if has_quantity(e.sentence.text)]
     scores = judge.judge(judge_pairs(question, pool))
     ranked = sorted(zip(pool, scores, strict=True), key=lambda p: -p[1].entail)
-    answers = [e for e, s in ranked if s.entail >= ANSWER_MIN]
+    answers = [e for e, s in ranked if s.entail >= floor]
     if not answers:
         what = " with a figure" if kind.quantity else ""
         return Decision(Verdict.NOT_FOUND, f"no source answers this{what}")
@@ -414,7 +378,7 @@ def _conflicting_answers(answers: Sequence[Evidence], judge: Judge
     pairs = [(a, b) for i, a in enumerate(answers) for b in answers[i + 1:]
              if not same_voice(a, b)]
     for a, b in pairs:
-        if _numbers_conflict(a, b):
+        if _figures_disagree(a, b):
             return a, b, "the sources give different figures"
     if not pairs:
         return None
@@ -426,7 +390,3 @@ def _conflicting_answers(answers: Sequence[Evidence], judge: Judge
         return a, b, "the sources contradict each other"
     return None
 
-
-def hedged(text: str) -> bool:
-    """True when a sentence only reports something as alleged or unconfirmed."""
-    return bool(HEDGE_RE.search(text))

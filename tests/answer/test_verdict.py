@@ -10,13 +10,7 @@ from collections.abc import Sequence
 
 from bot.answer.judge import JudgePair, Scores
 from bot.answer.types import Verdict
-from bot.answer.verdict import (
-    claim_form,
-    decide_claim,
-    decide_question,
-    numeric_conflict,
-    quantities,
-)
+from bot.answer.verdict import claim_form, decide_claim, decide_question
 from tests.answer.helpers import article, evidence
 
 ENTAIL = Scores(0.9, 0.05, 0.05)
@@ -57,12 +51,6 @@ REPORTED = article("Four workers died in the blaze at the plant, the fire servic
                    outlet="Daily C", name="rep.txt")
 OTHER = article("Three workers died in the blaze at the plant on Monday night.",
                 outlet="Daily D", name="other.txt")
-
-
-def test_quantities_and_numeric_conflict() -> None:
-    assert quantities("a 40-kilometre strip")[0][0] == 40
-    assert numeric_conflict("an 80-kilometre strip", "a 40-kilometre strip") == (80, 40)
-    assert numeric_conflict("a 40-kilometre strip", "a 40-kilometre strip") is None
 
 
 def test_own_voice_entailment_supports_and_names_the_sentence() -> None:
@@ -120,6 +108,14 @@ def test_a_hedged_claim_is_supported_by_a_report() -> None:
     decision = decide_claim("Four workers reportedly died in the blaze.",
                             [evidence(CLAIMED, "union")], judge)
     assert decision.verdict is Verdict.SUPPORTED
+
+
+def test_another_date_refutes_when_the_judge_finds_it_on_topic() -> None:
+    judge = ScriptedJudge({"Monday night": Scores(0.55, 0.2, 0.25)})
+    decision = decide_claim("Officials closed the zone on Friday night.",
+                            [evidence(OWN, "12-kilometre")], judge)
+    assert decision.verdict is Verdict.REFUTED
+    assert "Monday" in decision.reason and "Friday" in decision.reason
 
 
 def test_nothing_settles_it_is_unverified_and_weak_retrieval_is_not_found() -> None:

