@@ -292,12 +292,11 @@ class Fetcher:
         accepted: tuple[str, ...],
         hops: list[str],
     ) -> FetchResult:
-        validators = {
-            "etag": response.headers.get("ETag"),
-            "last_modified": response.headers.get("Last-Modified"),
-        }
+        etag = response.headers.get("ETag")
+        last_modified = response.headers.get("Last-Modified")
         if response.status == 304:
-            return FetchResult(url=str(url), status=304, redirects=hops, **validators)
+            return FetchResult(url=str(url), status=304, etag=etag, last_modified=last_modified,
+                               redirects=hops)
         if response.status != 200:
             reason = f" {response.reason}" if response.reason else ""
             raise FetchError(f"the server answered {response.status}{reason}")
@@ -319,8 +318,9 @@ class Fetcher:
             body=bytes(body),
             content_type=content_type,
             charset=response.charset,
+            etag=etag,
+            last_modified=last_modified,
             redirects=hops,
-            **validators,
         )
 
     def _too_large(self) -> str:

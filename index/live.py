@@ -173,7 +173,8 @@ async def poll_feeds(
     `feeds_max_articles_per_poll` per feed, with the feed's outlet. A failing feed or
     article never stops the others; each feed's status is stored.
     """
-    store = store or await asyncio.to_thread(feed_store, settings)
+    if store is None:
+        store = await asyncio.to_thread(feed_store, settings)
     feeds = await asyncio.to_thread(store.feeds)
     if feed_ids is not None:
         feeds = [f for f in feeds if f.id in set(feed_ids)]
