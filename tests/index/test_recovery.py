@@ -256,3 +256,32 @@ def test_builds_remove_the_segment_folders_they_retire(mini_corpus, settings, mo
     assert any(f.check == "segment folders" and not f.ok for f in findings)
     assert healthy(diagnose(settings, repair=True)) and not stray.exists()
     assert open_reader(settings).dense_search(QUERY, 1)
+
+
+def _chattr(flag: str, root: Path) -> bool:
+    import subprocess
+
+    paths = [str(p) for p in sorted(root.rglob("*"), reverse=True)] + [str(root)]
+    done = subprocess.run(["chattr", flag, *paths], capture_output=True, timeout=60)
+    return done.returncode == 0
+
+
+def test_reads_work_when_the_data_dir_files_are_immutable(mini_corpus, settings, capsys):
+    if shutil.which("chattr") is None:
+        pytest.skip("no chattr")
+    build_index([mini_corpus], settings)
+    expected = [c.id for c, _ in open_reader(settings).dense_search(QUERY, 3)]
+    if not _chattr("+i", settings.data_dir):
+        _chattr("-i", settings.data_dir)
+        pytest.skip("this filesystem does not support immutable files")
+    try:
+        with pytest.raises(OSError):
+            (settings.data_dir / "probe").write_text("x")
+        assert [c.id for c, _ in open_reader(settings).dense_search(QUERY, 3)] == expected
+        assert main(_args(settings, "index", "status", "--quiet")) == 0
+        assert main(_args(settings, "sources", "dock workers", "--json")) == 0
+        assert json.loads(capsys.readouterr().out)["sources"]
+        assert main(_args(settings, "index", "build", str(mini_corpus))) == 2
+        assert "is read-only" in _one_line(capsys.readouterr().err)
+    finally:
+        _chattr("-i", settings.data_dir)
