@@ -137,6 +137,8 @@ def read_sources_csv(path: Path) -> SourcesTable:
         name = _cell(record, index["file"])
         if not name:
             continue
+        if name.startswith("'") and name[1:].startswith(FORMULA_START):
+            name = name[1:]  # a file name escaped by `csv_safe`
         if name.lower() in first_line:
             table.warnings.append(f"duplicate row for {name} on line {number} ignored "
                                   f"(first on line {first_line[name.lower()]})")

@@ -141,6 +141,12 @@ def test_values_written_to_csv_never_start_a_formula(tmp_path: Path, value: str)
     assert outlet is None or not outlet.startswith(FORMULA_START)
 
 
+def test_a_file_name_escaped_on_writing_is_found_on_reading(tmp_path: Path) -> None:
+    (tmp_path / "-minus.txt").write_text(f"Library to close\n\n{BODY}")
+    (tmp_path / "sources.csv").write_text(f"file,outlet\n{csv_safe('-minus.txt')},Mill Gazette\n")
+    assert _articles(tmp_path)["-minus.txt"].meta.outlet == "Mill Gazette"
+
+
 def test_ordinary_values_are_written_unchanged() -> None:
     assert csv_safe("Mill Gazette") == "Mill Gazette"
     assert csv_safe(None) == ""
