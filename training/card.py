@@ -21,8 +21,9 @@ RUNS = ROOT / "training" / "runs"
 def _mix_counts() -> tuple[Counter, Counter]:
     sources: Counter = Counter()
     labels: Counter = Counter()
-    path = DATA_DIR / "mix.jsonl.gz"
-    if path.exists():
+    for path in (DATA_DIR / "mix.jsonl.gz", DATA_DIR / "mix3.jsonl.gz"):
+        if not path.exists():
+            continue
         with gzip.open(path, "rt", encoding="utf-8") as fh:
             for line in fh:
                 row = json.loads(line)
@@ -36,7 +37,8 @@ def _mix_counts() -> tuple[Counter, Counter]:
 def main() -> None:
     metrics = json.loads((ROOT / "training" / "metrics.json").read_text())
     stats = {name: json.loads((RUNS / name / "train_stats.json").read_text())
-             for name in ("stage1", "stage2") if (RUNS / name / "train_stats.json").exists()}
+             for name in ("stage1", "stage2", "stage3")
+             if (RUNS / name / "train_stats.json").exists()}
     sources, labels = _mix_counts()
     dev = metrics["dev"]
     lines = [

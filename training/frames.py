@@ -536,3 +536,68 @@ def council(rng: random.Random) -> list[Fact]:
 
 FRAMES = (match, election, court, results, outbreak, storm, tech, factory, space, transport,
           council)
+
+
+# --- two-role relations: the role swap and entity contrasts, many verbs and shapes --------
+# (active, passive-or-converse paraphrase, role types); {A} and {B} are the two roles.
+RELATIONS = (
+    ("{A} beat {B} {n}-{m}", "{B} were beaten {n}-{m} by {A}", "team"),
+    ("{A} defeated {B} in the semi-final", "{B} lost the semi-final to {A}", "team"),
+    ("{A} knocked {B} out of the cup", "{B} were knocked out of the cup by {A}", "team"),
+    ("{A} finished ahead of {B} in the table", "{B} finished behind {A} in the table", "team"),
+    ("{A} signed a striker from {B}", "{B} sold a striker to {A}", "team"),
+    ("{A} sued {B} over unpaid invoices", "{B} is being sued by {A} over unpaid invoices",
+     "company"),
+    ("{A} agreed to acquire {B}", "{B} agreed to be acquired by {A}", "company"),
+    ("{A} overtook {B} as the region's largest employer",
+     "{B} was overtaken by {A} as the region's largest employer", "company"),
+    ("{A} supplies parts to {B}", "{B} buys parts from {A}", "company"),
+    ("{A} paid {B} £{n} million in damages", "{B} received £{n} million in damages from {A}",
+     "company"),
+    ("{A} replaced {B} as chief executive", "{B} was replaced as chief executive by {A}",
+     "person"),
+    ("{A} succeeded {B} as party leader", "{B} was succeeded as party leader by {A}", "person"),
+    ("{A} accused {B} of lying to the committee", "{B} was accused by {A} of lying to the "
+     "committee", "person"),
+    ("{A} defeated {B} in the run-off", "{B} lost the run-off to {A}", "person"),
+    ("{A} endorsed {B} for the nomination", "{B} won the endorsement of {A} for the nomination",
+     "person"),
+    ("{A} hired {B} as an adviser", "{B} was taken on as an adviser by {A}", "person"),
+    ("{A} fired {B} on Friday", "{B} was dismissed by {A} on Friday", "person"),
+    ("{A} trails {B} by {n} points in the latest poll",
+     "{B} leads {A} by {n} points in the latest poll", "person"),
+    ("{A} won the title ahead of {B}", "{B} finished behind {A} in the title race", "person"),
+    ("{A} interviewed {B} for the documentary", "{B} was interviewed by {A} for the documentary",
+     "person"),
+    ("trains from {A} to {B} were cancelled", "services heading to {B} from {A} were cancelled",
+     "city"),
+    ("{A} overtook {B} as the country's second-largest city",
+     "{B} fell behind {A} to become the country's third-largest city", "city"),
+)
+LEADS = ("", "On {day}, ", "Late on {day}, ", "In a surprise result, ", "As expected, ")
+TAILS = ("", ", officials said", ", according to the league", " after months of talks",
+         " in front of reporters", ", the club confirmed")
+
+
+def relation_pairs(rng: random.Random) -> list[tuple[str, str, str, str]]:
+    """(premise, hypothesis, label, kind) for one relation: the swap, an entity change, the
+    paraphrase control and the swapped paraphrase."""
+    active, passive, kind = rng.choice(RELATIONS)
+    pool = {"team": TEAMS, "company": COMPANIES, "person": FIRST, "city": CITIES}[kind]
+    a, b, c = rng.sample(pool, 3)
+    n, m = rng.randint(2, 9), rng.randint(0, 1)
+    day = rng.choice(WEEKDAYS)
+
+    def fill(t: str, x: str, y: str) -> str:
+        s = t.format(A=x, B=y, n=n, m=m)
+        return s[0].upper() + s[1:]
+
+    lead = "" if "day" in active else rng.choice(LEADS).format(day=day)
+    body = active.format(A=a, B=b, n=n, m=m)
+    premise = (lead + body if lead else body[0].upper() + body[1:]) + rng.choice(TAILS) + "."
+    out = [(premise, fill(active, b, a) + ".", "contradict", "swap_roles"),
+           (premise, fill(passive, a, b) + ".", "entail", "control"),
+           (premise, fill(passive, b, a) + ".", "contradict", "swap_roles"),
+           (premise, fill(active, a, c) + ".", "contradict", "entity"),
+           (premise, fill(active, a, b) + ".", "entail", "control")]
+    return out

@@ -26,7 +26,7 @@ from pathlib import Path
 
 from bot.answer.ramdocs import ramdocs_half
 from training.common import JUDGE_DATA, RAMDOCS
-from training.frames import FRAMES, SPEAKERS, Fact
+from training.frames import FRAMES, SPEAKERS, Fact, relation_pairs
 
 _SENT = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"“])")
 _AUX = re.compile(r"\b(is|was|were|are|has|had|will|can|would|could|does|did)\b (?!not\b)")
@@ -200,20 +200,42 @@ def negate(s: str) -> str | None:
     return s[: m.end(1)] + " not" + s[m.end(1):]
 
 
-def from_sentence(rng: random.Random, s: str) -> list[dict]:
+def shorten(s: str) -> str:
+    """A faithful shorter version: a leading or trailing clause after a comma dropped (the
+    sentence itself when it has none). Keeps every figure and negation of the main clause."""
+    head, sep, tail = s.partition(", ")
+    if sep and len(tail.split()) >= 5 and len(head.split()) <= 6 and not _NUM.search(head):
+        return tail[0].upper() + tail[1:]
+    body, sep, rest = s.rpartition(", ")
+    if sep and len(body.split()) >= 6 and not _NUM.search(rest) and "not" not in rest:
+        return body.rstrip(".") + "."
+    return s
+
+
+def from_sentence(rng: random.Random, s: str, controls: bool = False) -> list[dict]:
+    """One perturbed pair of a real sentence; with `controls`, also its entail control (the
+    same facts, a clause shorter), so a changed figure or negation is the only difference
+    the model can learn from."""
     out: list[dict] = []
     r = rng.random()
     if r < 0.22:
         changed = change_number(rng, s) or change_date(rng, s)
         if changed and changed != s:
             out.append(pair(s, changed, "contradict", "real_number"))
+            if controls:
+                out.append(pair(s, shorten(s), "entail", "real_control"))
     elif r < 0.36:
         changed = negate(s)
         if changed:
             if rng.random() < 0.5:
                 out.append(pair(s, changed, "contradict", "real_negation"))
+                if controls:
+                    out.append(pair(s, shorten(s), "entail", "real_control"))
             else:  # negation removed: the negated sentence as premise
                 out.append(pair(changed, s, "contradict", "real_negation"))
+                if controls:
+                    debunked = rng.choice(DEBUNK_HYPS).format(s=clause(s))
+                    out.append(pair(changed, debunked, "entail", "real_debunk_control"))
     elif r < 0.5:
         wrap = rng.choice(HEDGE_WRAPS)
         body = clause(s)
@@ -285,6 +307,10 @@ def main() -> None:
     parser.add_argument("--per-story", type=int, default=8)
     parser.add_argument("--real", type=int, default=5000, help="perturbed judge-data premises")
     parser.add_argument("--ramdocs-docs", type=int, default=1500)
+    parser.add_argument("--controls", action="store_true",
+                        help="an entail control for every perturbed real sentence")
+    parser.add_argument("--relations", type=int, default=0,
+                        help="two-role relation draws (5 pairs each: swaps, entity, controls)")
     args = parser.parse_args()
     rng = random.Random(args.seed)
     out: list[dict] = []
@@ -293,13 +319,15 @@ def main() -> None:
         facts = frame(rng)
         out.extend(from_story(rng, facts, args.per_story))
         out.extend(role_swaps(rng, facts))
+    for _ in range(args.relations):
+        out.extend(pair(p, h, label, kind) for p, h, label, kind in relation_pairs(rng))
     with gzip.open(JUDGE_DATA, "rt", encoding="utf-8") as fh:
         premises = sorted({json.loads(line)["premise"] for line in fh
                            if '"split": "train"' in line})
     pool = [s for p in premises for s in sentences(p)]
     rng.shuffle(pool)
     for s in pool[: args.real]:
-        out.extend(from_sentence(rng, s))
+        out.extend(from_sentence(rng, s, args.controls))
     out.extend(ramdocs_pairs(rng, RAMDOCS, args.ramdocs_docs))
     rng.shuffle(out)
     args.out.parent.mkdir(parents=True, exist_ok=True)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import gzip
 import json
+import random
 from collections import Counter
 from pathlib import Path
 
@@ -24,11 +25,16 @@ def main() -> None:
     parser.add_argument("--neutral-extra", type=Path, default=None,
                         help="a second generated file whose neutral pairs are added: the "
                              "neutral class decides whether the judge works on retrieval")
+    parser.add_argument("--judge-sample", type=int, default=None,
+                        help="only this many judge-data pairs (seeded sample): a replay for a "
+                             "short follow-up stage")
     parser.add_argument("--out", type=Path, required=True)
     args = parser.parse_args()
     rows = []
     with gzip.open(JUDGE_DATA, "rt", encoding="utf-8") as fh:
         rows += [r for r in map(json.loads, fh) if r["split"] == "train"]
+    if args.judge_sample is not None:
+        rows = random.Random(5).sample(rows, args.judge_sample)
     if args.judge_only:
         with args.out.open("w", encoding="utf-8") as fh:
             for r in rows:

@@ -7,10 +7,6 @@ mark), or the name after "according to" / an inverted "said X". Pronouns are res
 earlier speaker of the same article (he/she: a named one; it/they: an organisation or group);
 when none fits, the speaker is dropped rather than shown as "It". A sentence that continues
 a quotation ("“As you know, ...”" after "“...,” Vance tweeted.") keeps the quote's speaker.
-
-`negated_terms` gives the scope of negations and denials: the terms a "no"/"not" governs
-(the next two content words) or a denial verb governs (the rest of its clause), so "No
-fuel was stored at the site" negates fuel, not the site.
 """
 
 from __future__ import annotations
@@ -20,7 +16,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from bot.answer.sentences import Sentence, split_sentences
-from index.search import STOPWORDS, fold, normalise_token, rewrite_phrases, words
+from index.search import words
 from index.types import Article
 
 
@@ -48,6 +44,11 @@ _VERBS: dict[str, Cue] = {
 }
 _VERB_RE = re.compile(r"\b(" + "|".join(sorted(_VERBS, key=len, reverse=True)) + r")\b")
 _ACCORDING = re.compile(r"\b(?i:according to) ((?:[A-Z][\w'’.-]*\s?)+)")
+# "rejected/dismissed/disputed X" is a denial only when X is a statement.
+_REJECTS_A_STATEMENT = re.compile(
+    r"\s+(?:the\s+|these\s+|those\s+|any\s+|such\s+|all\s+|earlier\s+|media\s+)*"
+    r"(?:claims?|reports?|allegations?|accusations?|suggestions?|assertions?|rumou?rs?|"
+    r"charges?|criticism|accounts?|figures?|that|as\b)", re.IGNORECASE)
 _NOUN_CONTEXT = frozenset(
     words("the its their his her of though these those by a an such no any our your this that "
     "unverified earlier")
@@ -65,10 +66,6 @@ _TIME_LEAD = re.compile(r"^(?:(?:this|on|last|early|earlier|later) \w+,? )", re.
 _PREPOSITIONS = frozenset(words("in of at from on for with by to the into near"))
 MAX_SPEAKER_WORDS = 8
 
-NEGATION_RE = re.compile(
-    r"\b(?:not|no|never|none|nothing|nobody|nowhere|neither|nor|without|cannot)\b|n[’']t\b",
-    re.IGNORECASE,
-)
 DENIAL_RE = re.compile(
     r"\b(?:den(?:y|ied|ies)|reject(?:ed|s)?|dismiss(?:ed|es)?|disputed?|refuted?|false|"
     r"nothing to do with|no involvement|not involved)\b",
@@ -187,6 +184,9 @@ def attribute(text: str) -> Attribution:
             continue  # "claims by local authorities", "its claimed win": a noun
         if prev in _PASSIVE:
             continue  # "was declared a terrorist organization": the outlet's report
+        if _VERBS[verb] is Cue.DENIAL and not verb.startswith("den") and \
+                not _REJECTS_A_STATEMENT.match(text[match.end():]):
+            continue  # "voters rejected the budget": an action, not a denial
         cut = 0
         for boundary in _NP_BOUNDARY.finditer(before):
             cut = boundary.end()
@@ -282,55 +282,8 @@ def _is_singular(speaker: str) -> bool:
     return last[:1].isupper() or not last.endswith("s")
 
 
-def is_negated(text: str) -> bool:
-    """True when the text contains a negation ("not", "no", "didn't", "never", ...)."""
-    return bool(NEGATION_RE.search(text))
-
-
 def has_denial(text: str) -> bool:
     """True when the text contains a denial cue ("denied", "nothing to do with", ...)."""
     return bool(DENIAL_RE.search(text))
 
 
-_NEGATORS = frozenset(words("not no never none nothing nobody neither nor without cannot"))
-_DENIERS = frozenset(words("deny denied denies reject rejected rejects dismiss dismissed "
-                           "dismisses dispute disputed disputes refute refuted refutes false"))
-_NEG_TOKEN = re.compile(r"[a-z0-9]+(?:[.,][0-9]+)*|[.;:!?,“”\"]")
-_SENTENCE_STOPS = frozenset('.;:!?“”"')  # a denial governs up to here
-_CLAUSE_STOPS = _SENTENCE_STOPS | {","}  # a "no"/"not" governs up to here
-NEGATION_WINDOW = 2  # content words a "no"/"not" governs
-DENIAL_WINDOW = 12  # content words a denial verb governs (within its sentence)
-
-
-def negated_terms(text: str) -> set[str]:
-    """Normalised content terms inside the scope of a negation or denial in the text.
-
-    A term the sentence also uses outside any negation is left out: "The strike will not end
-    this week, it can only end with a deal" does not deny that the strike ends.
-
-    "No fuel was stored at the site" -> {"fuel", "stor"}; "didn't lose a single
-    game" -> {"lose", "singl"}.
-    """
-    folded = rewrite_phrases(fold(text).replace("’", "'"))
-    folded = re.sub(r"n't\b", " not", folded)
-    tokens = _NEG_TOKEN.findall(folded)
-    inside: set[int] = set()
-    for i, tok in enumerate(tokens):
-        window = NEGATION_WINDOW if tok in _NEGATORS else DENIAL_WINDOW if tok in _DENIERS \
-            else 0
-        stops = _CLAUSE_STOPS if tok in _NEGATORS else _SENTENCE_STOPS
-        taken = 0
-        for j in range(i + 1, len(tokens)):
-            nxt = tokens[j]
-            if taken >= window or nxt in stops:
-                break
-            if nxt in STOPWORDS or nxt in _NEGATORS:
-                continue
-            inside.add(j)
-            taken += 1
-    content = [(j, normalise_token(t)) for j, t in enumerate(tokens)
-               if t not in _CLAUSE_STOPS and t not in STOPWORDS and t not in _NEGATORS
-               and t not in _DENIERS]
-    negated = {term for j, term in content if j in inside}
-    affirmed = {term for j, term in content if j not in inside}
-    return negated - affirmed

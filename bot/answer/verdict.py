@@ -164,9 +164,11 @@ def own_voice(e: Evidence) -> bool:
 
 
 def refuting_voice(e: Evidence) -> bool:
-    """A contradiction that refutes: the outlet's own voice, or an explicit denial."""
-    at = e.attribution
-    return not at.attributed or at.cue in (Cue.DENIAL, Cue.CONCESSION)
+    """A contradiction that refutes when nothing supports the claim: the outlet's own voice,
+    an explicit denial, or a source the outlet reports ("the figure was 2.3 million, the
+    organisers said"). Support is held to a stricter rule (`own_voice`): calling a false
+    claim supported is the worst failure there is."""
+    return not e.attribution.hedged
 
 
 def voice(e: Evidence) -> str:
@@ -324,8 +326,8 @@ def decide_claim(claim: str, candidates: Sequence[Evidence], judge: Judge) -> De
                         f"{_quote(e)}", support=_ev(claimed[:2]), context=_ev(contra[:1]))
     if contra:
         e = contra[0].evidence
-        return Decision(Verdict.UNVERIFIED, f"only {_who(e)} says otherwise: {_quote(e)}",
-                        contra=_ev(contra[:2]))
+        return Decision(Verdict.UNVERIFIED, f"only reported as doubtful by {_who(e)}: "
+                        f"{_quote(e)}", contra=_ev(contra[:2]))
     return _unsettled(judged, "related reports do not settle it")
 
 

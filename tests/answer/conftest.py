@@ -41,3 +41,18 @@ def seed_checker(seed_settings: Settings) -> FactChecker:
 def demo_checker(demo_settings: Settings) -> FactChecker:
     return FactChecker(demo_settings)
 
+
+
+EVAL_CORPORA = Path(__file__).resolve().parents[2] / "evals"
+
+
+@pytest.fixture(scope="session")
+def unseen_checker(tmp_path_factory: pytest.TempPathFactory) -> FactChecker:
+    """A real index of the frozen unseen-topics corpus (`evals/unseen/`)."""
+    return FactChecker(_build(tmp_path_factory.mktemp("unseen-index"), EVAL_CORPORA / "unseen"))
+
+
+@pytest.fixture(scope="session")
+def tuning_checker(tmp_path_factory: pytest.TempPathFactory) -> FactChecker:
+    """A real index of the tuning corpus (`evals/tuning/`)."""
+    return FactChecker(_build(tmp_path_factory.mktemp("tuning-index"), EVAL_CORPORA / "tuning"))

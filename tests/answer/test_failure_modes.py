@@ -1,10 +1,10 @@
 """Regression tests for answers a demanding user found bad (real demo/seed indexes), and unit
-tests of the mechanisms that fixed them: scoped negation, question kinds, pronoun speakers,
-phrase terms, relative-score fusion and the load-once query path."""
+tests of the mechanisms behind them: question kinds, pronoun speakers, phrase terms and the
+load-once query path."""
 
 from __future__ import annotations
 
-from bot.answer.attribution import attribute_in_article, negated_terms
+from bot.answer.attribution import attribute_in_article
 from bot.answer.core import FactChecker
 from bot.answer.question import has_quantity, question_kind
 from bot.answer.sentences import split_sentences
@@ -115,15 +115,6 @@ def test_second_query_reuses_the_loaded_state(demo_checker: FactChecker) -> None
 
 
 # --- units ------------------------------------------------------------------------------
-def test_negation_scope() -> None:
-    assert negated_terms("No chlorine was stored at the Brightwater site.") == {"chlorin", "stor"}
-    assert "lose" in negated_terms("He said the group “didn’t lose a single soldier”.")
-    assert negated_terms("This war will not end in Ukraine, this war can only end in Moscow.") \
-        == set(lexical_tokens("Ukraine"))
-    assert "involve" in negated_terms("Kyiv had nothing to do with it, an aide said.")
-    assert "70" in negated_terms("He denied claims by the army that it killed 70 fighters.")
-
-
 def test_question_kinds() -> None:
     kind = question_kind("How many fighters did the Legion lose?")
     assert kind.quantity and kind.counted == lexical_tokens("fighters")[0]
@@ -146,11 +137,10 @@ def test_it_speaker_resolves_to_the_organisation_or_is_dropped() -> None:
     assert found.speaker is None and found.verb == "said"
 
 
-def test_phrases_and_chat_words_meet_their_terms() -> None:
+def test_phrases_and_inflections_meet_their_terms() -> None:
     assert "involve" in lexical_tokens("an army unit took part in the response")
-    assert lexical_tokens("ppl") == lexical_tokens("people")
-    assert lexical_tokens("military") == lexical_tokens("army")
-    assert lexical_tokens("blaze") == lexical_tokens("fire")
+    assert lexical_tokens("persons") == lexical_tokens("people")
+    assert lexical_tokens("died") == lexical_tokens("death")
 
 
 def test_warning_question_shows_the_claim_and_its_denial(demo_checker: FactChecker) -> None:
