@@ -64,3 +64,40 @@ def has_quantity(text: str) -> bool:
     if _DIGIT.search(text):
         return True
     return bool(_NUMBER_WORDS & set(re.findall(r"[a-z]+", text.lower())))
+
+
+_TRUE_THAT = re.compile(r"^\s*is it (?:true|right|correct|a fact) that\s+", re.IGNORECASE)
+_DO_AUX = re.compile(r"^\s*(?:did|does|do)\s+", re.IGNORECASE)
+_BE_AUX = re.compile(r"^\s*(was|were|is|are|has|have|had|can|could|will|would)\s+",
+                     re.IGNORECASE)
+
+
+def as_statement(question: str) -> str:
+    """The proposition a yes/no question asks about, as a statement the judge can weigh.
+
+    "Is it true that X?" -> "X."; "Did water stations run out?" -> "Water stations run
+    out." (the base verb reads as a statement to the judge); "Was the alarm faulty?" -> "The
+    alarm was faulty." when the auxiliary can go after a short subject, else the question
+    without its auxiliary. Not a parser: the judge reads meaning, not grammar.
+    """
+    text = question.strip().rstrip("?").strip()
+    m = _TRUE_THAT.match(text)
+    if m:
+        text = text[m.end():]
+    elif (m := _DO_AUX.match(text)) is not None:
+        text = text[m.end():]
+    elif (m := _BE_AUX.match(text)) is not None:
+        aux, rest = m.group(1).lower(), text[m.end():]
+        words_ = rest.split()
+        # the subject: up to the first word after which a predicate usually starts
+        cut = next((i for i, w in enumerate(words_[1:], 1)
+                    if w.lower() in _PREDICATE_START or w.lower().endswith(("ed", "ing"))),
+                   None)
+        text = " ".join([*words_[:cut], aux, *words_[cut:]]) if cut else rest
+    return (text[:1].upper() + text[1:] + ".") if text else question
+
+
+_PREDICATE_START = frozenset(words(
+    "faulty true false closed open responsible involved injured killed arrested guilty innocent cancelled "
+    "delayed safe dead alive able allowed"))
+

@@ -37,7 +37,7 @@ from bot.answer.attribution import Cue, attribute, speaker_label
 from bot.answer.evidence import Evidence, previous_sentence, refers_back
 from bot.answer.judge import Judge, JudgePair, Scores
 from bot.answer.quantities import date_conflict, figure_conflict, figures_disagree
-from bot.answer.question import has_quantity, question_kind
+from bot.answer.question import as_statement, has_quantity, question_kind
 from bot.answer.types import Verdict, show_outlet
 from index.search import lexical_tokens
 
@@ -344,8 +344,13 @@ def _ev(judged: Sequence[Judged]) -> list[Evidence]:
 def decide_question(question: str, candidates: Sequence[Evidence], judge: Judge) -> Decision:
     """Verdict for a question: answered, disputed (answers conflict) or not_found.
 
-    Quantity questions keep only sentences that give a figure; attribution questions ("who
-    said ...") are answered even when the statement is disputed: who said it is not.
+    A yes/no question is judged as the statement it asks about: sentences that entail it
+    (yes) or contradict it (no) answer it, and a yes and a no from different voices make it
+    disputed. Other questions are judged as questions: a sentence answers when the judge
+    finds it settles the question either way (entail + contradict), and answers from
+    different voices that contradict each other (pairwise) or give two figures for the same
+    thing make it disputed. Quantity questions keep only sentences with a figure; "who said
+    ..." questions are answered even when the statement is disputed: who said it is not.
     """
     if not candidates or not maybe_relevant(candidates[0]):
         return Decision(Verdict.NOT_FOUND, "no source in the index answers this")
@@ -354,9 +359,12 @@ def decide_question(question: str, candidates: Sequence[Evidence], judge: Judge)
     pool = judge_pool(candidates)
     if kind.quantity:
         pool = [e for e in pool if has_quantity(e.sentence.text)]
+    if kind.yes_no and not kind.quantity:
+        return _decide_yes_no(as_statement(question), pool, judge, floor)
     scores = judge.judge(judge_pairs(question, pool))
-    ranked = sorted(zip(pool, scores, strict=True), key=lambda p: -p[1].entail)
-    answers = [e for e, s in ranked if s.entail >= floor]
+    ranked = sorted(zip(pool, scores, strict=True),
+                    key=lambda p: -(p[1].entail + p[1].contradict))
+    answers = [e for e, s in ranked if s.entail + s.contradict >= floor]
     if not answers:
         what = " with a figure" if kind.quantity else ""
         return Decision(Verdict.NOT_FOUND, f"no source answers this{what}")
@@ -372,6 +380,31 @@ def decide_question(question: str, candidates: Sequence[Evidence], judge: Judge)
                         f"{_quote(b)}", support=[a], contra=[b], context=rest[:2])
     return Decision(Verdict.ANSWERED, f"answered by {_who(shown[0])}: {_quote(shown[0])}",
                     support=shown)
+
+
+def _decide_yes_no(statement: str, pool: Sequence[Evidence], judge: Judge,
+                   floor: float) -> Decision:
+    scores = judge.judge(judge_pairs(statement, pool))
+    judged = [stance_of(statement, e, s) for e, s in zip(pool, scores, strict=True)]
+    yes = sorted((j for j in judged if j.stance is Stance.SUPPORT
+                  and j.scores.entail >= floor), key=lambda j: -j.strength)
+    no = sorted((j for j in judged if j.stance is Stance.CONTRADICT
+                 and (j.scores.contradict >= floor or j.reason.startswith("gives"))),
+                key=lambda j: -j.strength)
+    if not yes and not no:
+        return Decision(Verdict.NOT_FOUND, "no source says whether it is so")
+    if yes and no:
+        against = [j for j in no if not any(same_voice(j.evidence, y.evidence) for y in yes)]
+        if against:
+            a, b = yes[0].evidence, against[0].evidence
+            return Decision(Verdict.DISPUTED, f"{_who(a)} says yes: {_quote(a)}; {_who(b)} "
+                            f"says no: {_quote(b)}", support=_ev(yes[:2]),
+                            contra=_ev(against[:2]))
+    side, word = (yes, "yes") if yes and (not no or yes[0].strength >= no[0].strength) \
+        else (no, "no")
+    e = side[0].evidence
+    return Decision(Verdict.ANSWERED, f"{word}, according to {_who(e)}: {_quote(e)}",
+                    support=_ev(side[:3]))
 
 
 def _conflicting_answers(answers: Sequence[Evidence], judge: Judge

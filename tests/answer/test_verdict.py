@@ -146,10 +146,23 @@ def test_question_nobody_answers_is_not_found() -> None:
 
 def test_answers_that_contradict_each_other_make_a_dispute() -> None:
     judge = ScriptedJudge({"union": ENTAIL, "denied": ENTAIL}, pairwise=CONTRA)
-    decision = decide_question("Did four workers die in the blaze?",
+    decision = decide_question("What happened to the workers in the blaze?",
                                [evidence(CLAIMED, "union"), evidence(DENIED, "company")], judge)
     assert decision.verdict is Verdict.DISPUTED
     assert decision.support and decision.contra
+
+
+def test_yes_no_question_is_judged_as_its_statement() -> None:
+    judge = ScriptedJudge({"union": ENTAIL, "denied": CONTRA})
+    decision = decide_question("Did four workers die in the blaze?",
+                               [evidence(CLAIMED, "union"), evidence(DENIED, "company")], judge)
+    assert judge.calls[0][0].query == "Four workers die in the blaze."
+    assert decision.verdict is Verdict.DISPUTED
+    assert "yes" in decision.reason and "no" in decision.reason
+    only_yes = ScriptedJudge({"union": ENTAIL})
+    decision = decide_question("Did four workers die in the blaze?",
+                               [evidence(CLAIMED, "union")], only_yes)
+    assert decision.verdict is Verdict.ANSWERED and decision.reason.startswith("yes")
 
 
 def test_two_figures_for_the_same_thing_make_a_dispute() -> None:
