@@ -201,9 +201,17 @@ def decode_text(data: bytes, path: Path | str) -> str:
     except UnicodeDecodeError as err:
         name = "UTF-8" if encoding == "utf-8" else "UTF-16"
         raise _fail(path, f"not valid {name} text (byte {err.start + skip})") from None
-    if "\x00" in text or (guessed and _CONTROL.search(text)):
+    if "\x00" in text or (guessed and not _looks_like_text(text)):
         raise _fail(path, "binary file (contains NUL bytes), not text")
     return text
+
+
+def _looks_like_text(text: str) -> bool:
+    """For UTF-16 guessed without a BOM: mostly printable ASCII and whitespace, with words."""
+    if _CONTROL.search(text) or not any(ch.isspace() for ch in text):
+        return False
+    plain = sum(1 for ch in text if ch in "\t\n\r" or " " <= ch <= "~")
+    return plain >= 0.95 * len(text)
 
 
 def _detect_encoding(data: bytes) -> tuple[str | None, int]:

@@ -38,9 +38,11 @@ def test_utf16_and_bom_files_are_decoded(tmp_path: Path, encoding: str) -> None:
     assert doc.text == text
 
 
-def test_real_binary_data_is_still_refused(tmp_path: Path) -> None:
+@pytest.mark.parametrize("data", [bytes(range(256)) * 4, b"\x00\xff" * 50, b"\x01\x00" * 64,
+                                  b"\x00\x01\x02\x03"])
+def test_real_binary_data_is_still_refused(tmp_path: Path, data: bytes) -> None:
     path = tmp_path / "b.txt"
-    path.write_bytes(bytes(range(256)) * 4)
+    path.write_bytes(data)
     failures = collect_articles([path], MAX).failures
     assert [f.reason for f in failures] == ["binary file (contains NUL bytes), not text"]
 
