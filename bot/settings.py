@@ -76,6 +76,10 @@ class Settings(BaseSettings):
     reindex_sources: Annotated[list[str], NoDecode] = Field(default_factory=list)
     command_cooldown_seconds: float = Field(default=10.0, ge=0)
     sync_commands: bool = False
+    # false: run without the privileged intent (mentions and /ask only, no answer channels)
+    message_content_intent: bool = True
+    mod_log_channel: int | None = None  # a copy of every moderator operation's result
+    core_queue_limit: int = Field(default=16, ge=1, le=1000)  # questions waiting, then "busy"
 
     @field_validator("log_level", "log_format", mode="before")
     @classmethod

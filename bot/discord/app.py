@@ -18,6 +18,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.answer.errors import UserFacingError
+from bot.discord.interactions import respond_error
 from bot.discord.safety import neutralise_mentions
 from bot.discord.store import BotStore
 from bot.settings import Settings
@@ -34,12 +35,25 @@ EXTENSIONS = (
 GENERIC_ERROR = "Something went wrong on my side; it has been logged. Please try again later."
 
 
-def intents() -> discord.Intents:
-    """Guilds and guild messages, plus the privileged message-content intent for chat answers."""
+class CoreBusyError(UserFacingError):
+    """More questions are waiting for the core than `settings.core_queue_limit`."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "I'm busy answering other questions right now; please ask again in a few seconds."
+        )
+
+
+def intents(message_content: bool = True) -> discord.Intents:
+    """Guilds and guild messages, and the privileged message-content intent when enabled.
+
+    Without it Discord still sends the text of messages that mention the bot, so mentions
+    and slash commands work; replies without a ping and answer channels do not.
+    """
     value = discord.Intents.none()
     value.guilds = True
     value.guild_messages = True
-    value.message_content = True
+    value.message_content = message_content
     return value
 
 
@@ -56,7 +70,7 @@ class FactBot(commands.Bot):
     ) -> None:
         super().__init__(
             command_prefix=commands.when_mentioned,
-            intents=intents(),
+            intents=intents(settings.message_content_intent),
             allowed_mentions=discord.AllowedMentions.none(),
             help_command=None,
             **options,
@@ -70,6 +84,7 @@ class FactBot(commands.Bot):
         self.build_owner: str | None = None
         # one worker: core calls run in order, off the event loop, never two at once
         self._core_pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="factbot-core")
+        self.core_waiting = 0  # calls queued or running on the worker
         self.tree.error(self.on_app_command_error)
 
     async def setup_hook(self) -> None:
@@ -107,16 +122,35 @@ class FactBot(commands.Bot):
         self._core_pool.shutdown(wait=False, cancel_futures=True)
         self.store.close()
 
+    def check_core(self) -> None:
+        """Raise the error a user should see when a question cannot be taken right now.
+
+        Raises:
+            UserFacingError: the core is not loaded.
+            CoreBusyError: `settings.core_queue_limit` calls are already waiting.
+        """
+        if self.core is None:
+            raise UserFacingError("The answering core is not available right now.")
+        if self.core_waiting >= self.settings.core_queue_limit:
+            raise CoreBusyError()
+
     async def call_core(self, method: str, *args: Any) -> Any:
         """Call a method of the answering core in its worker thread (never on the loop).
 
         Raises:
             UserFacingError: the core is not loaded, or the core raised one.
+            CoreBusyError: the queue of waiting calls is full.
         """
-        if self.core is None:
-            raise UserFacingError("The answering core is not available right now.")
-        call = functools.partial(getattr(self.core, method), *args)
-        return await asyncio.get_running_loop().run_in_executor(self._core_pool, call)
+        return await self.run_on_core(functools.partial(getattr(self.core, method), *args))
+
+    async def run_on_core(self, func: Callable[[], Any]) -> Any:
+        """Run `func` on the core's worker thread, counted against the bounded queue."""
+        self.check_core()
+        self.core_waiting += 1
+        try:
+            return await asyncio.get_running_loop().run_in_executor(self._core_pool, func)
+        finally:
+            self.core_waiting -= 1
 
     async def reload_core(self) -> None:
         """Let the core pick up a finished build, in its own thread so answers keep flowing.
@@ -129,7 +163,10 @@ class FactBot(commands.Bot):
     async def on_app_command_error(
         self, interaction: discord.Interaction, error: app_commands.AppCommandError
     ) -> None:
-        """One handler for slash-command errors: friendly text out, details to the log."""
+        """One handler for slash-command errors: friendly text to the user only, details logged.
+
+        The text is always ephemeral, even after a public defer (see `interactions`).
+        """
         original = getattr(error, "original", error)
         if isinstance(error, app_commands.CommandOnCooldown):
             text = f"Slow down a little: try again in {error.retry_after:.0f} s."
@@ -141,21 +178,7 @@ class FactBot(commands.Bot):
             command = interaction.command.qualified_name if interaction.command else "?"
             log.error("command /%s failed", command, exc_info=original)
             text = GENERIC_ERROR
-        await respond(interaction, neutralise_mentions(text), ephemeral=True)
-
-
-async def respond(interaction: discord.Interaction, text: str, ephemeral: bool = False) -> None:
-    """Answer an interaction with text, whether or not it was already deferred."""
-    none = discord.AllowedMentions.none()
-    try:
-        if interaction.response.is_done():
-            await interaction.followup.send(text, ephemeral=ephemeral, allowed_mentions=none)
-        else:
-            await interaction.response.send_message(
-                text, ephemeral=ephemeral, allowed_mentions=none
-            )
-    except discord.HTTPException:
-        log.warning("could not send an error message for interaction %s", interaction.id)
+        await respond_error(interaction, neutralise_mentions(text))
 
 
 def create_bot(
@@ -217,7 +240,10 @@ def run_bot(settings: Settings, sync: bool = False) -> int:
         log.error("Discord rejected DISCORD_TOKEN (401 Unauthorized)")
         return 1
     except discord.PrivilegedIntentsRequired:
-        log.error("Discord refused the message content intent (docs/DISCORD.md)")
+        log.error(
+            "Discord refused the message content intent: enable it in the developer portal, "
+            "or set FACTBOT_MESSAGE_CONTENT_INTENT=false (docs/DISCORD.md)"
+        )
         return 1
     except (discord.HTTPException, discord.GatewayNotFound, aiohttp.ClientError, OSError) as exc:
         log.error("could not connect to Discord: %s", exc.__class__.__name__)

@@ -129,13 +129,19 @@ class Packer:
         self.messages[-1][-1].add_field(name=name, value=value, inline=False)
         self._total += size
 
-    def finish(self, footer: str | None = None) -> list[Outgoing]:
-        """The packed messages; each gets a `part i/n` content label when there are several."""
+    def finish(self, footer: str | None = None, label: bool = True) -> list[Outgoing]:
+        """The packed messages.
+
+        Args:
+            footer: a short note on the last embed (the budget keeps 100 characters for it).
+            label: give each message a `part i/n` content label when there are several
+                (False for pages shown one at a time by a pager, which has its own counter).
+        """
         messages = [m for m in self.messages if m]
         if footer and messages:
-            messages[-1][-1].set_footer(text=ellipsize(footer, 90))
+            messages[-1][-1].set_footer(text=ellipsize(footer, 100))
         n = len(messages)
         return [
-            Outgoing(content=f"-# part {i}/{n}" if n > 1 else None, embeds=embeds)
+            Outgoing(content=f"-# part {i}/{n}" if n > 1 and label else None, embeds=embeds)
             for i, embeds in enumerate(messages, 1)
         ]

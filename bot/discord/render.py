@@ -1,165 +1,288 @@
-"""Render the core's replies into Discord messages within every limit (pure functions).
+"""A `Reply` as one short message for a phone, and its full list of sources (pure functions).
 
-Source numbers are the core's own `Source.id`s and are never renumbered: when a reply is
-split over several embeds or messages, `[3]` in a claim is always the field named `[3]`.
-Quotes are shown whole (split over continuation fields when long, never truncated), each
-with its outlet (or "unknown outlet"), title and date.
+The answer message: the verdict line (the CLI's words), one sentence of summary, then at most
+`MAX_QUOTES` verbatim quotes, each shown once under its outlet · date · title, the title
+linking to the article with a text fragment that scrolls to the quote. A disputed reply
+groups its quotes by side when the core says which side each claim is on. Quotes are added
+while the message stays within `TARGET` on a phone (`measure.py`); the first quote (and the
+first of each side) is always shown, and never cut. Everything else is one tap away, in the
+"All sources" view (`render_all_sources`).
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
+from dataclasses import dataclass
 
 import discord
 
-from bot.answer.types import (
-    UNKNOWN_OUTLET,
-    IndexStatus,
-    OutletInfo,
-    Passage,
-    QuoteProvenance,
-    Reply,
-    Verdict,
-)
-from bot.discord.limits import DESCRIPTION, FIELD_VALUE, Outgoing, Packer, split_text
+from bot.answer.types import Reply, Source, Verdict
+from bot.discord.format import display_date, source_line, title_link
+from bot.discord.limits import CONTENT, DESCRIPTION, TOTAL, Outgoing, Packer, ellipsize, split_text
+from bot.discord.measure import Size, message_size
 from bot.discord.safety import safe_text
+from bot.links import quote_link
+from bot.terminal import VERDICT_LABELS
 
-_URL = re.compile(r"^https?://[^\s()<>]+$")
+MAX_QUOTES = 3
+TARGET = Size(chars=900, lines=15)
+QUERY_ECHO = 70  # characters of the question echoed above a slash-command answer (2 lines)
 
-VERDICTS: dict[Verdict, tuple[str, str, discord.Colour]] = {
-    Verdict.ANSWERED: ("💬", "Answer", discord.Colour.blurple()),
-    Verdict.SUPPORTED: ("✅", "Supported by the sources", discord.Colour.green()),
-    Verdict.REFUTED: ("❌", "Contradicted by the sources", discord.Colour.red()),
-    Verdict.UNVERIFIED: ("❔", "Not verified by the sources", discord.Colour.light_grey()),
-    Verdict.DISPUTED: ("⚖️", "Sources disagree", discord.Colour.orange()),
-    Verdict.NOT_FOUND: ("🔍", "Nothing found in the indexed articles", discord.Colour.dark_grey()),
+STYLE: dict[Verdict, tuple[str, discord.Colour]] = {
+    Verdict.ANSWERED: ("💬", discord.Colour.blurple()),
+    Verdict.SUPPORTED: ("✅", discord.Colour.green()),
+    Verdict.REFUTED: ("❌", discord.Colour.red()),
+    Verdict.UNVERIFIED: ("❔", discord.Colour.light_grey()),
+    Verdict.DISPUTED: ("⚖️", discord.Colour.orange()),
+    Verdict.NOT_FOUND: ("🔍", discord.Colour.dark_grey()),
+}
+SUPPORT, CONTRA = "support", "contra"
+SIDE_HEADERS = {
+    "claim": {SUPPORT: "Backs the claim", CONTRA: "Contradicts it"},
+    "question": {SUPPORT: "One account", CONTRA: "Another account"},
 }
 
-
-def _quote_block(text: str) -> list[str]:
-    """A quote as `> ` block-quote pieces that each fit a field value."""
-    limit = FIELD_VALUE - 124
-    while True:
-        pieces = split_text(text, limit)
-        blocks = ["\n".join("> " + line for line in p.split("\n")) for p in pieces]
-        if all(len(b) <= FIELD_VALUE for b in blocks):
-            return blocks
-        limit //= 2
+_LABEL_PREFIX = re.compile(
+    r"^(?:answered|supported|refuted|unverified|disputed|not found)\s*[:—–-]\s*", re.IGNORECASE
+)
+_EXCERPT = re.compile(r":?\s*[“\"]([^”\"]{4,})[”\"]")
+_OUTLET_LIST = re.compile(r"\s*\(([^()]+)\)(?=\s*[.;]?\s*$)")
 
 
-def source_fields(
-    label: str,
-    outlet: str | None,
-    title: str | None,
-    published: str | None,
-    url: str | None,
-    quote: str,
-    speaker: str | None = None,
-) -> list[tuple[str, str]]:
-    """Field (name, value) pairs showing one verified quote with outlet, title and date."""
-    name = f"{label} {safe_text(outlet) or UNKNOWN_OUTLET}"
-    meta = f"*{safe_text(title) or 'untitled'}* · {safe_text(published) or 'undated'}"
-    if url and _URL.match(url):
-        meta += f" · [link]({url})"
-    if speaker:
-        meta += f"\nsaid by **{safe_text(speaker)}**"
-    atoms = split_text(meta, FIELD_VALUE) + _quote_block(safe_text(quote))
-    values: list[str] = []
-    for atom in atoms:
-        if values and len(values[-1]) + 1 + len(atom) <= FIELD_VALUE:
-            values[-1] += "\n" + atom
-        else:
-            values.append(atom)
-    return [(name if i == 0 else f"{name} (cont.)", v) for i, v in enumerate(values)]
+def verdict_line(verdict: Verdict) -> str:
+    """The verdict as people read it at a glance: an emoji and the CLI's words."""
+    emoji = STYLE.get(verdict, ("💬", None))[0]
+    return f"{emoji} {VERDICT_LABELS.get(verdict.value, verdict.value)}"
 
 
-def render_reply(reply: Reply) -> list[Outgoing]:
-    """A `Reply` as messages: verdict, summary and cited claims, then the numbered sources."""
-    emoji, label, colour = VERDICTS.get(reply.verdict, ("💬", str(reply.verdict), None))
-    kind = "Claim" if reply.mode == "claim" else "Question"
-    lines = [f"**{kind}:** {safe_text(reply.query)}", "", safe_text(reply.summary)]
-    if reply.claims:
-        lines.append("")
-        for claim in reply.claims:
-            cites = "".join(f"[{n}]" for n in claim.sources)
-            lines.append(f"• {safe_text(claim.text)} {cites}".rstrip())
-    for note in reply.notes:
-        lines.append(f"-# {safe_text(note)}")
-    packer = Packer(colour=colour)
-    for i, chunk in enumerate(split_text("\n".join(lines).strip(), DESCRIPTION)):
-        packer.embed(f"{emoji} {label}" if i == 0 else None, chunk)
+def _squash(text: str) -> str:
+    return " ".join(text.split())
+
+
+def summary_sentence(reply: Reply) -> str:
+    """The core's summary as one plain sentence for people (not yet markdown-escaped).
+
+    Drops what the message already shows: the verdict word in front ("Disputed: ..."), an
+    outlet repeated as its own speaker ("X (X)"), excerpts of the quotes and a closing list
+    of the outlets quoted ("(A, B)"): each quote names its outlet.
+    """
+    text = _LABEL_PREFIX.sub("", _squash(reply.summary))
     for source in reply.sources:
-        fields = source_fields(
-            f"[{source.id}]",
-            source.outlet_label,
-            source.title,
-            source.published,
-            source.url,
-            source.quote,
+        outlet = source.outlet_label
+        text = text.replace(f"{outlet} ({outlet})", outlet)
+    quotes = [_squash(s.quote) for s in reply.sources]
+
+    def _drop(match: re.Match[str]) -> str:
+        excerpt = _squash(match[1]).strip("…. ")
+        return "" if excerpt and any(excerpt in q for q in quotes) else match[0]
+
+    text = _EXCERPT.sub(_drop, text)
+    outlets = {s.outlet_label for s in reply.sources}
+
+    def _drop_outlets(match: re.Match[str]) -> str:
+        names = {n.strip() for n in match[1].split(",")}
+        return "" if names and names <= outlets else match[0]
+
+    text = _OUTLET_LIST.sub(_drop_outlets, text)
+    text = re.sub(r"\s+([;,.])", r"\1", text).strip(" ;,")
+    if text and not text.endswith((".", "?", "!")):
+        text += "."
+    return text[:1].upper() + text[1:]
+
+
+def _sides(reply: Reply) -> dict[int, str | None]:
+    """Which side each source is on, as the core's claims say (`Claim.side`, when it has one)."""
+    sides: dict[int, str | None] = {}
+    for claim in reply.claims:
+        side = getattr(claim, "side", None)
+        for number in claim.sources:
+            sides.setdefault(number, side if side in (SUPPORT, CONTRA) else None)
+    return sides
+
+
+@dataclass(frozen=True)
+class _Pick:
+    source: Source
+    side: str | None
+    forced: bool  # shown even over the length target: the first quote, the first of a side
+
+
+def _candidates(reply: Reply) -> list[_Pick]:
+    """Sources in the order to try them: for a dispute, the first of each side comes first."""
+    sides = _sides(reply)
+    grouped = reply.verdict is Verdict.DISPUTED and {SUPPORT, CONTRA} <= set(sides.values())
+    if not grouped:
+        return [_Pick(s, None, i == 0) for i, s in enumerate(reply.sources)]
+    seen: set[str | None] = set()
+    picks = []
+    for source in reply.sources:
+        side = sides.get(source.id)
+        picks.append(_Pick(source, side, side is not None and side not in seen))
+        seen.add(side)
+    return sorted(picks, key=lambda p: not p.forced)
+
+
+def _quote_lines(text: str) -> list[str]:
+    """A quote as `> ` lines; a very long line is broken at spaces (never cut) so that every
+    piece of a split description still starts as a block quote."""
+    lines: list[str] = []
+    for line in safe_text(text).split("\n"):
+        for piece in split_text(line, 1000) if line.strip() else ["\u200b"]:
+            lines.append("> " + piece)
+    return lines
+
+
+def _article_block(sources: Sequence[Source]) -> list[str]:
+    """Quotes from one article, then one line naming it (title linked to the first quote)."""
+    lines: list[str] = []
+    for source in sources:
+        lines += _quote_lines(source.quote)
+    first = sources[0]
+    link = quote_link(first.url, first.quote)
+    lines.append("— " + source_line(first.outlet_label, first.published, first.title, link))
+    return lines
+
+
+def _body(reply: Reply, picks: Sequence[_Pick]) -> list[str]:
+    """The quotes part of the description: by side (when grouped), then by article."""
+    lines: list[str] = []
+    headers = SIDE_HEADERS["claim" if reply.mode == "claim" else "question"]
+    for side in (SUPPORT, CONTRA, None):
+        in_side = [p.source for p in picks if p.side == side]
+        if not in_side:
+            continue
+        lines.append("")
+        if side is not None:
+            lines.append(f"**{headers[side]}**")
+        articles: dict[str, list[Source]] = {}
+        for source in in_side:
+            articles.setdefault(source.article_id, []).append(source)
+        for block in articles.values():
+            lines += _article_block(block)
+    return lines
+
+
+def _message(
+    reply: Reply, head: list[str], picks: Sequence[_Pick], hidden: int
+) -> list[Outgoing]:
+    """Build the message(s); a description too long for one embed is split, never cut."""
+    emoji_colour = STYLE.get(reply.verdict, ("💬", discord.Colour.blurple()))
+    description = "\n".join(head + _body(reply, picks)).strip()
+    footer = None
+    if hidden:
+        footer = f"+{hidden} more quote{'s' if hidden != 1 else ''} under “All sources”"
+    pieces = split_text(description, DESCRIPTION) if description else [""]
+    if len(pieces) == 1:
+        embed = discord.Embed(
+            title=verdict_line(reply.verdict), description=pieces[0] or None,
+            colour=emoji_colour[1],
         )
-        for name, value in fields:
-            packer.field(name, value, continued_title="Sources (continued)")
-    count = len(reply.sources)
-    footer = f"{count} verified quote{'s' if count != 1 else ''}" if count else None
+        if footer:
+            embed.set_footer(text=footer)
+        return [Outgoing(embeds=[embed])]
+    packer = Packer(colour=emoji_colour[1], budget=TOTAL - 200)
+    for i, piece in enumerate(pieces):
+        packer.embed(verdict_line(reply.verdict) if i == 0 else None, piece)
     return packer.finish(footer)
 
 
-def render_passages(title: str, passages: list[Passage], empty: str) -> list[Outgoing]:
-    """Passages as numbered, outlet-labelled fields, one list of messages (one per page)."""
-    if not passages:
-        return [Outgoing(embeds=[discord.Embed(title=title, description=empty)])]
-    packer = Packer(colour=discord.Colour.blurple(), budget=3500)
-    packer.embed(title)
-    for i, p in enumerate(passages, 1):
-        for name, value in source_fields(
-            f"{i}.", p.outlet, p.title, p.published, p.url, p.text, p.speaker
-        ):
-            packer.field(name, value, continued_title=title)
-    return packer.finish()
+@dataclass(frozen=True)
+class Layout:
+    """A rendered reply and which quotes it shows."""
+
+    messages: list[Outgoing]
+    shown: list[Source]
+    forced: int  # how many were shown whatever the length (the first, the first of a side)
 
 
-def render_quote(prov: QuoteProvenance) -> list[Outgoing]:
-    """Where these exact words appear and who said or published them."""
-    if not prov.found:
-        text = safe_text(prov.text)
-        desc = split_text(
-            f"I could not find these exact words in the indexed articles:\n> {text}", DESCRIPTION
-        )[0]
-        return [Outgoing(embeds=[discord.Embed(title="🔍 Quote not found", description=desc)])]
-    return render_passages("🗣️ Where these words appear", prov.passages, "")
+def layout(reply: Reply, query_label: bool = False) -> Layout:
+    """Choose the quotes to show within `TARGET` and render them (see the module docstring).
+
+    Args:
+        reply: the core's verified reply.
+        query_label: echo the question or claim on top (slash commands, where the client
+            does not show what was typed).
+    """
+    head: list[str] = []
+    if query_label:
+        kind = "Claim" if reply.mode == "claim" else "Question"
+        head.append(f"**{kind}:** {safe_text(ellipsize(_squash(reply.query), QUERY_ECHO))}")
+    summary = summary_sentence(reply)
+    if summary:
+        head.append(safe_text(summary))
+    chosen: list[_Pick] = []
+    candidates = _candidates(reply)
+    for pick in candidates:
+        if len(chosen) >= MAX_QUOTES:
+            break
+        trial = chosen + [pick]
+        hidden = len(reply.sources) - len(trial)
+        size = sum((message_size(m) for m in _message(reply, head, trial, hidden)), Size(0, 0))
+        if pick.forced or (size.chars <= TARGET.chars and size.lines <= TARGET.lines):
+            chosen = trial
+    order = {p.source.id: i for i, p in enumerate(candidates)}
+    chosen.sort(key=lambda p: order[p.source.id])
+    messages = _message(reply, head, chosen, len(reply.sources) - len(chosen))
+    return Layout(messages, [p.source for p in chosen], sum(p.forced for p in chosen))
 
 
-def render_outlets(outlets: list[OutletInfo]) -> list[Outgoing]:
-    """Indexed outlets with article counts and date ranges."""
-    if not outlets:
-        return [Outgoing(content="The index is empty: no outlets yet.")]
-    lines = []
-    for o in sorted(outlets, key=lambda o: (-o.articles, o.outlet or "")):
-        span = f"{o.first_published or '?'} → {o.last_published or '?'}"
-        name = safe_text(o.outlet) or f"*{UNKNOWN_OUTLET}*"
-        lines.append(f"**{name}** — {o.articles} article{'s' if o.articles != 1 else ''} · {span}")
-    packer = Packer(colour=discord.Colour.blurple(), budget=4500)
-    for i, chunk in enumerate(split_text("\n".join(lines), DESCRIPTION)):
-        packer.embed(f"📰 Indexed outlets ({len(outlets)})" if i == 0 else None, chunk)
-    return packer.finish()
+def render_reply(reply: Reply, query_label: bool = False) -> list[Outgoing]:
+    """A reply as one short message (more only for a quote too long for one embed)."""
+    return layout(reply, query_label).messages
 
 
-def render_status(status: IndexStatus) -> Outgoing:
-    """The index status for `/about`."""
-    embed = discord.Embed(
-        title="ℹ️ factbot",
-        description="Answers only from the indexed news articles; every quote is verbatim "
-        "and names its outlet.",
-        colour=discord.Colour.blurple(),
-    )
-    embed.add_field(name="Articles", value=str(status.articles))
-    embed.add_field(name="Chunks", value=str(status.chunks))
-    embed.add_field(name="Outlets", value=str(status.outlets))
-    embed.add_field(name="Last build", value=safe_text(status.last_build) or "never")
-    embed.add_field(name="Model", value=safe_text(status.model) or "none")
-    return Outgoing(embeds=[embed])
+def render_all_sources(reply: Reply) -> list[Outgoing]:
+    """Every source of a reply, grouped by article, each quote whole with its own link.
+
+    Returns pages (for a pager, so without `part i/n` labels).
+    """
+    emoji_colour = STYLE.get(reply.verdict, ("💬", discord.Colour.blurple()))
+    count = len(reply.sources)
+    packer = Packer(colour=emoji_colour[1], budget=3500)
+    intro = [verdict_line(reply.verdict), safe_text(_squash(reply.summary))]
+    packer.embed(f"📚 All sources ({count})", "\n".join(intro))
+    articles: dict[str, list[Source]] = {}
+    for source in reply.sources:
+        articles.setdefault(source.article_id, []).append(source)
+    for block in articles.values():
+        first = block[0]
+        name = f"{first.outlet_label} · {display_date(first.published)}"
+        head = title_link(first.title, quote_link(first.url, None))
+        atoms = [head]
+        for source in block:
+            link = quote_link(source.url, source.quote)
+            label = f"**[{source.id}]**" + (f" · [jump to the quote]({link})" if link else "")
+            atoms.append(label)
+            atoms += _fit_quote(source.quote)
+        for i, value in enumerate(_pack_atoms(atoms)):
+            packer.field(safe_text(name) + (" (cont.)" if i else ""), value,
+                         continued_title="📚 All sources (continued)")
+    notes = [n for n in reply.notes if _squash(n).lower() not in _squash(reply.summary).lower()]
+    footer = ("Note: " + "; ".join(safe_text(n) for n in notes)) if notes else None
+    return packer.finish(footer, label=False)
+
+
+def _fit_quote(text: str) -> list[str]:
+    """A quote as block-quote pieces that each fit a field value (1024), split, never cut."""
+    limit = 900
+    while True:
+        pieces = ["\n".join(_quote_lines(p)) for p in split_text(text, limit)]
+        if all(len(p) <= 1024 for p in pieces):
+            return pieces
+        limit //= 2
+
+
+def _pack_atoms(atoms: list[str]) -> list[str]:
+    values: list[str] = []
+    for atom in atoms:
+        if values and len(values[-1]) + 1 + len(atom) <= 1024:
+            values[-1] += "\n" + atom
+        else:
+            values.append(atom)
+    return values
 
 
 def plain(text: str) -> list[Outgoing]:
     """Plain text (already safe) as messages of at most 2000 characters."""
-    return [Outgoing(content=piece) for piece in split_text(text, 2000)]
+    return [Outgoing(content=piece) for piece in split_text(text, CONTENT)]

@@ -18,8 +18,14 @@ ZWSP = "\u200b"
 _INVISIBLE = re.compile("[\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
 _MASS_MENTION = re.compile(r"@(everyone|here)", re.IGNORECASE)
 _ID_MENTION = re.compile(r"<(@[!&]?|#)(\d{15,25})>")
+# what Discord's client turns into pills: user, role and channel mentions, custom (animated)
+# emoji, slash-command mentions and guild navigation; none of it is words of a question
+_DISCORD_TOKEN = re.compile(
+    r"<(?:@[!&]?\d{1,25}|#\d{1,25}|a?:\w{1,32}:\d{1,25}|/[^<>:]{1,100}:\d{1,25}|id:\w{1,20})>"
+)
 _CODE_FENCE = re.compile(r"```[a-zA-Z0-9_+-]*\n|```")
 _WHITESPACE = re.compile(r"\s+")
+_SPACE_BEFORE_PUNCT = re.compile(r"\s+([?!.,;:])")
 
 _QUESTION_WORDS = (
     "who whom whose what which when where why how is are was were do does did can could "
@@ -57,21 +63,19 @@ def safe_text(text: str | None, *, markdown: bool = True) -> str:
 def sanitise_query(text: str) -> str:
     """Clean a question or claim typed in Discord before it reaches the core.
 
-    Removes invisible and bidi control characters, code fences, inline-code backticks and
-    mention tokens (mass mentions keep their word), and collapses whitespace.
+    Removes invisible and bidi control characters, code fences and inline-code backticks,
+    every user, role, channel and mass mention and every custom emoji (none of them are
+    words of the question: "@bot @everyone <@123> who took X?" is asked as "who took X?"),
+    and collapses whitespace.
     """
     text = unicodedata.normalize("NFKC", text)
     text = _INVISIBLE.sub("", text)
     text = _CODE_FENCE.sub(" ", text).replace("`", "")
-    text = _MASS_MENTION.sub(lambda m: m.group(1), text)
-    text = _ID_MENTION.sub(" ", text)
+    text = _DISCORD_TOKEN.sub(" ", text)
+    text = _MASS_MENTION.sub(" ", text)
     text = "".join(ch for ch in text if ch in "\n\t" or unicodedata.category(ch) != "Cc")
-    return _WHITESPACE.sub(" ", text).strip()
-
-
-def strip_leading_mention(content: str, user_id: int) -> str:
-    """Remove `<@id>` / `<@!id>` mentions of the bot from a message's raw content."""
-    return re.sub(rf"<@!?{user_id}>", " ", content)
+    text = _WHITESPACE.sub(" ", text).strip()
+    return _SPACE_BEFORE_PUNCT.sub(r"\1", text)
 
 
 def route(text: str) -> tuple[str, str]:

@@ -1,4 +1,4 @@
-"""SQLite store of the Discord layer: answers shown, feedback, audit log, answer channels.
+"""SQLite store of the Discord layer: answers shown, votes, reports, audit log, answer channels.
 
 One small database under `data_dir/discord.sqlite3`. Calls are short and synchronous; the cogs
 run them through `asyncio.to_thread` so the event loop never waits on the disk.
@@ -27,6 +27,9 @@ CREATE TABLE IF NOT EXISTS audit (
     id INTEGER PRIMARY KEY AUTOINCREMENT, ts TEXT, user_id INTEGER, user_name TEXT,
     action TEXT, target TEXT, result TEXT, ok INTEGER);
 CREATE TABLE IF NOT EXISTS answer_channels (channel_id INTEGER PRIMARY KEY);
+CREATE TABLE IF NOT EXISTS votes (
+    message_id INTEGER, user_id INTEGER, kind TEXT, ts TEXT, question TEXT,
+    PRIMARY KEY (message_id, user_id));
 """
 
 
@@ -123,7 +126,33 @@ class BotStore:
             ).fetchone()
         return row[0] if row else None
 
-    # --- feedback -----------------------------------------------------------------------------
+    # --- votes --------------------------------------------------------------------------------
+    def vote(self, user_id: int, message_id: int, kind: str, question: str | None) -> str | None:
+        """Record a user's 👍 / 👎 on an answer: one vote per user and answer, changeable.
+
+        Returns:
+            The user's previous vote on this answer (None when this is the first).
+        """
+        with self._tx() as db:
+            row = db.execute(
+                "SELECT kind FROM votes WHERE message_id=? AND user_id=?", (message_id, user_id)
+            ).fetchone()
+            db.execute(
+                "INSERT OR REPLACE INTO votes VALUES (?,?,?,?,?)",
+                (message_id, user_id, kind, _now(), question),
+            )
+        return row[0] if row else None
+
+    def vote_counts(self, message_id: int | None = None) -> dict[str, int]:
+        """Votes by kind, for one answer or for all of them."""
+        sql, args = "SELECT kind, COUNT(*) FROM votes", ()
+        if message_id is not None:
+            sql, args = sql + " WHERE message_id=?", (message_id,)
+        with self._lock:
+            rows = self._db.execute(sql + " GROUP BY kind", args).fetchall()
+        return {kind: count for kind, count in rows}
+
+    # --- reports ------------------------------------------------------------------------------
     def add_feedback(
         self,
         user_id: int,
@@ -135,7 +164,7 @@ class BotStore:
         article_id: str | None = None,
         quote: str | None = None,
     ) -> int:
-        """Store a 👍 / 👎 / bad-quote report; returns its id."""
+        """Store a bad-quote report (or another kind of feedback); returns its id."""
         with self._tx() as db:
             cur = db.execute(
                 "INSERT INTO feedback (ts,user_id,message_id,kind,question,claim,source_id,"

@@ -1,4 +1,9 @@
-"""Buttons under answers: feedback (persistent, survives restarts) and page flipping."""
+"""Buttons under an answer: "All sources", 👍 / 👎 and "Report a quote".
+
+They are persistent (`DynamicItem`s matched by custom id, so they keep working after a
+restart) and look the answer up by the message they sit on. Everything they answer is
+ephemeral: only whoever tapped sees it.
+"""
 
 from __future__ import annotations
 
@@ -8,23 +13,39 @@ import re
 from typing import Any
 
 import discord
+from pydantic import ValidationError
 
-from bot.discord.limits import Outgoing, ellipsize
+from bot.answer.types import UNKNOWN_OUTLET, Reply
+from bot.discord.limits import ellipsize
+from bot.discord.pager import Pager
+from bot.discord.render import render_all_sources
 
 log = logging.getLogger(__name__)
 NONE = discord.AllowedMentions.none()
+FORGOTTEN = "I no longer know this answer, sorry."
 
+VOTES = {"up": "👍", "down": "👎"}
 _BUTTONS = {
-    "up": ("👍", "Helpful", discord.ButtonStyle.secondary),
-    "down": ("👎", "Not helpful", discord.ButtonStyle.secondary),
-    "report": ("🚩", "Report a bad quote", discord.ButtonStyle.danger),
+    "up": ("👍", None, discord.ButtonStyle.secondary),
+    "down": ("👎", None, discord.ButtonStyle.secondary),
+    "report": ("🚩", "Report a quote", discord.ButtonStyle.secondary),
 }
+
+
+async def _stored(interaction: discord.Interaction) -> tuple[int, dict[str, Any] | None]:
+    store = interaction.client.store  # type: ignore[attr-defined]
+    message_id = interaction.message.id if interaction.message else 0
+    return message_id, await asyncio.to_thread(store.answer, message_id)
+
+
+async def _private(interaction: discord.Interaction, text: str, **kwargs: Any) -> None:
+    await interaction.response.send_message(text, ephemeral=True, allowed_mentions=NONE, **kwargs)
 
 
 class FeedbackButton(
     discord.ui.DynamicItem[discord.ui.Button], template=r"factbot:fb:(?P<kind>up|down|report)"
 ):
-    """👍 / 👎 / report button; the answer it belongs to is looked up by message id."""
+    """👍 / 👎 (one vote per user and answer, changeable) or report a quote."""
 
     def __init__(self, kind: str) -> None:
         emoji, label, style = _BUTTONS[kind]
@@ -42,41 +63,81 @@ class FeedbackButton(
     async def callback(self, interaction: discord.Interaction) -> None:
         """Store a vote, or offer the answer's sources to pick the bad quote from."""
         store = interaction.client.store  # type: ignore[attr-defined]
-        message_id = interaction.message.id if interaction.message else 0
-        answer = await asyncio.to_thread(store.answer, message_id)
+        message_id, answer = await _stored(interaction)
         if answer is None:
-            await interaction.response.send_message(
-                "I no longer know this answer, sorry.", ephemeral=True, allowed_mentions=NONE
-            )
+            await _private(interaction, FORGOTTEN)
             return
-        if self.kind in ("up", "down"):
-            await asyncio.to_thread(
-                store.add_feedback, interaction.user.id, message_id, self.kind, answer["query"]
+        if self.kind in VOTES:
+            before = await asyncio.to_thread(
+                store.vote, interaction.user.id, message_id, self.kind, answer.get("query")
             )
-            await interaction.response.send_message(
-                "Thanks for the feedback!", ephemeral=True, allowed_mentions=NONE
-            )
+            mark = VOTES[self.kind]
+            if before == self.kind:
+                text = f"You already voted {mark} on this answer."
+            elif before:
+                text = f"Changed your vote to {mark}."
+            else:
+                text = f"Thanks for the feedback: {mark}."
+            await _private(interaction, text)
             return
-        sources = answer.get("sources") or []
-        if not sources:
+        if not answer.get("sources"):
             await asyncio.to_thread(
                 store.add_feedback, interaction.user.id, message_id, "bad_quote", answer["query"]
             )
-            await interaction.response.send_message(
-                "Reported, thank you.", ephemeral=True, allowed_mentions=NONE
-            )
+            await _private(interaction, "Reported, thank you.")
             return
+        await _private(interaction, "Which quote is wrong?", view=ReportView(message_id, answer))
+
+
+class SourcesButton(discord.ui.DynamicItem[discord.ui.Button], template=r"factbot:all"):
+    """Every source of the answer, shown only to whoever tapped (with a pager when long)."""
+
+    def __init__(self, count: int | None = None) -> None:
+        label = f"All sources ({count})" if count else "All sources"
+        super().__init__(
+            discord.ui.Button(
+                emoji="📚", label=label, style=discord.ButtonStyle.primary, custom_id="factbot:all"
+            )
+        )
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Button, match: re.Match[str]
+    ) -> SourcesButton:
+        return cls()
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        """Answer the tap with the full list of sources, privately."""
+        _, answer = await _stored(interaction)
+        reply = stored_reply(answer)
+        if reply is None:
+            await _private(interaction, FORGOTTEN)
+            return
+        pages = render_all_sources(reply)
+        view = Pager(pages, interaction.user.id) if len(pages) > 1 else discord.utils.MISSING
+        first = pages[0]
         await interaction.response.send_message(
-            "Which quote is wrong?",
-            view=ReportView(message_id, answer),
-            ephemeral=True,
+            content=first.content, embeds=first.embeds, view=view, ephemeral=True,
             allowed_mentions=NONE,
         )
 
 
-def feedback_view() -> discord.ui.View:
-    """The row of feedback buttons shown under an answer."""
+def stored_reply(answer: dict[str, Any] | None) -> Reply | None:
+    """The `Reply` recorded for a message (see `messaging.answer_record`), or None."""
+    if answer is None:
+        return None
+    try:
+        return Reply.model_validate(answer)
+    except ValidationError:
+        log.warning("a stored answer no longer matches the Reply type")
+        return None
+
+
+def answer_view(sources: int) -> discord.ui.View:
+    """The row of buttons under an answer ("All sources" only when it has sources)."""
     view = discord.ui.View(timeout=None)
+    if sources:
+        view.add_item(SourcesButton(sources))
     for kind in _BUTTONS:
         view.add_item(FeedbackButton(kind))
     return view
@@ -98,8 +159,8 @@ class ReportView(discord.ui.View):
         self.answer = answer
         options = [
             discord.SelectOption(
-                label=ellipsize(f"[{s['id']}] {s.get('outlet') or 'unknown outlet'}", 100),
-                description=ellipsize(s.get("quote") or "", 100),
+                label=ellipsize(f"[{s['id']}] {s.get('outlet') or UNKNOWN_OUTLET}", 100),
+                description=ellipsize(" ".join((s.get("quote") or "").split()), 100) or None,
                 value=str(s["id"]),
             )
             for s in (answer.get("sources") or [])[:25]
@@ -128,60 +189,3 @@ class ReportView(discord.ui.View):
             content=f"Reported quote [{source_id}]; a moderator will look at it. Thank you.",
             view=None,
         )
-
-
-class Pager(discord.ui.View):
-    """◀ / ▶ buttons flipping through pre-rendered pages; only the invoker may flip."""
-
-    def __init__(self, pages: list[Outgoing], owner_id: int, timeout: float = 600) -> None:
-        super().__init__(timeout=timeout)
-        self.pages = pages
-        self.owner_id = owner_id
-        self.index = 0
-        self.message: discord.Message | discord.WebhookMessage | None = None
-        self._sync()
-
-    def _sync(self) -> None:
-        self.previous.disabled = self.index == 0
-        self.next.disabled = self.index >= len(self.pages) - 1
-        self.counter.label = f"{self.index + 1}/{len(self.pages)}"
-
-    async def interaction_check(self, interaction: discord.Interaction) -> bool:
-        if interaction.user.id != self.owner_id:
-            await interaction.response.send_message(
-                "These buttons belong to whoever ran the command; run it yourself to browse.",
-                ephemeral=True,
-                allowed_mentions=NONE,
-            )
-            return False
-        return True
-
-    async def _show(self, interaction: discord.Interaction) -> None:
-        self._sync()
-        page = self.pages[self.index]
-        await interaction.response.edit_message(
-            content=page.content, embeds=page.embeds, view=self, allowed_mentions=NONE
-        )
-
-    @discord.ui.button(emoji="◀", style=discord.ButtonStyle.secondary)
-    async def previous(self, interaction: discord.Interaction, _: discord.ui.Button) -> None:
-        self.index = max(0, self.index - 1)
-        await self._show(interaction)
-
-    @discord.ui.button(label="1/1", style=discord.ButtonStyle.secondary, disabled=True)
-    async def counter(self, interaction: discord.Interaction, _: discord.ui.Button) -> None:
-        await interaction.response.defer()
-
-    @discord.ui.button(emoji="▶", style=discord.ButtonStyle.secondary)
-    async def next(self, interaction: discord.Interaction, _: discord.ui.Button) -> None:
-        self.index = min(len(self.pages) - 1, self.index + 1)
-        await self._show(interaction)
-
-    async def on_timeout(self) -> None:
-        if self.message is not None:
-            for item in self.children:
-                item.disabled = True  # type: ignore[attr-defined]
-            try:
-                await self.message.edit(view=self)
-            except discord.HTTPException:
-                log.debug("could not disable an expired pager")

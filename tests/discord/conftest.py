@@ -52,6 +52,7 @@ async def bot(settings: Settings, core: FakeCore, builder: FakeBuilder) -> Async
         await instance.load_extension(name)
     me = MagicMock(spec_set=discord.ClientUser)
     me.id = BOT_ID
+    me.display_name = "factbot"
     instance._connection.user = me
     yield instance
     instance._core_pool.shutdown(wait=True)
@@ -79,17 +80,29 @@ def real_core(real_settings: Settings):  # noqa: ANN201 - FactChecker
 # --- end to end: the real client against the fake Discord -----------------------------------
 @pytest.fixture
 async def fake() -> AsyncIterator[FakeDiscord]:
+    """The fake Discord; afterwards, checks what every test's bot sent.
+
+    Nobody was pinged, and Discord refused nothing (limits, a second or late answer to an
+    interaction, an unknown webhook). A test that provokes a refusal on purpose lists the
+    codes in `server.expected_codes`.
+    """
     server = FakeDiscord()
+    server.expected_codes = set()  # type: ignore[attr-defined]
     await server.start()
     with server.patched():
         yield server
-        # nobody is ever pinged: checked on every message the bot sent in every test
         for body in server.sent():
             assert body.get("allowed_mentions", {}).get("parse") == [], body
             assert pings(body) == [], body
             text = json.dumps(body, ensure_ascii=False)
             assert "@everyone" not in text and "@here" not in text and "<@&" not in text
-        assert not [r for r in server.requests if r.status == 400], "Discord would refuse these"
+        refused = [
+            (r.method, r.path, r.status, (r.response or {}).get("code"))
+            for r in server.requests
+            if r.status >= 400 and r.status != 429
+            and (r.response or {}).get("code") not in server.expected_codes  # type: ignore[attr-defined]
+        ]
+        assert not refused, f"Discord would refuse these: {refused}"
     await server.close()
 
 

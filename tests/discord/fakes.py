@@ -6,6 +6,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import SimpleNamespace
 
 from bot.answer.errors import EmptyQueryError, IndexUnavailableError, QueryTooLongError
 from bot.answer.types import (
@@ -18,6 +19,7 @@ from bot.answer.types import (
     Source,
     Verdict,
 )
+from index.types import Article, SourceMeta
 
 ARTICLE = (
     "The fire at the Brightwater plant started shortly after 2 a.m. on Monday, "
@@ -66,6 +68,25 @@ def make_reply(
     )
 
 
+# the fake core's index: invented outlets and headlines, none from the demo corpus
+INDEX = (
+    ("Harbour Gazette", "Quayside crane collapse closes Pellmont docks", "2025-02-03"),
+    ("Harbour Gazette", "Dock union blames Marlow Shipping for crane failure", "2025-02-04"),
+    ("Valley Echo", "Pellmont mayor promises inquiry into the crane collapse", "2025-02-05"),
+    (None, "Crane parts were years overdue for inspection", None),
+)
+
+
+def index_articles() -> dict[str, Article]:
+    """Articles of the fake core's index (`FakeCore.reader.articles`)."""
+    out = {}
+    for i, (outlet, title, published) in enumerate(INDEX):
+        meta = SourceMeta(outlet=outlet, title=title, published=published)
+        article = Article.make(f"{title}. More text.", f"{i}.txt", f"/x/{i}.txt", meta)
+        out[article.id] = article
+    return out
+
+
 @dataclass
 class FakeCore:
     """Synchronous, like the real `FactChecker`; records calls and the threads they ran on."""
@@ -79,6 +100,12 @@ class FakeCore:
     threads: list[str] = field(default_factory=list)
     reloads: int = 0
     finished: list[float] = field(default_factory=list)
+    articles: dict[str, Article] = field(default_factory=index_articles)
+
+    @property
+    def reader(self) -> SimpleNamespace:
+        """Like `FactChecker.reader`: the loaded index (its `articles` are read for help)."""
+        return SimpleNamespace(articles=self.articles)
 
     def _enter(self, *call: object) -> None:
         self.calls.append(call)
@@ -149,22 +176,23 @@ class FakeCore:
 
     def outlets(self) -> list[OutletInfo]:
         self._enter("outlets")
-        return [
-            OutletInfo(
-                outlet="Tarnholm Courier",
-                articles=2,
-                first_published="2024-03-12",
-                last_published="2024-03-13",
-            ),
-            OutletInfo(outlet=None, articles=1, first_published=None, last_published=None),
-        ]
+        groups: dict[str | None, list[str | None]] = {}
+        for article in self.articles.values():
+            groups.setdefault(article.meta.outlet, []).append(article.meta.published)
+        out = []
+        for outlet, dates in groups.items():
+            known = sorted(d for d in dates if d)
+            out.append(OutletInfo(outlet=outlet, articles=len(dates),
+                                  first_published=known[0] if known else None,
+                                  last_published=known[-1] if known else None))
+        return out
 
     def status(self) -> IndexStatus:
         self._enter("status")
         return IndexStatus(
-            articles=7,
+            articles=len(self.articles),
             chunks=30,
-            outlets=5,
+            outlets=len({a.meta.outlet for a in self.articles.values() if a.meta.outlet}),
             last_build="2024-03-14T10:00:00+00:00",
             model="minilm",
             collection="factbot-x",
@@ -195,24 +223,33 @@ class FakeSummary:
 
 @dataclass
 class FakeBuilder:
-    """`build_index(paths, settings, progress)`: blocks `duration` seconds, reports progress."""
+    """`build_index(paths, settings, progress)`: `steps` batches over `duration` seconds.
+
+    `failing` names files reported as failed, like the real build does for a bad file.
+    """
 
     duration: float = 0.0
+    steps: int = 3
     calls: list = field(default_factory=list)
     release: threading.Event = field(default_factory=threading.Event)
     wait_for_release: bool = False
+    failing: list[str] = field(default_factory=list)
+    reported: list[tuple[float, str, int]] = field(default_factory=list)
 
     def __call__(self, paths: list[Path] | None, settings: object, progress=None) -> FakeSummary:
         from index.build import BuildProgress
+        from index.types import LoadFailure
 
         self.calls.append(paths)
-        steps = 3
-        for i in range(steps):
+        for i in range(self.steps):
             if progress:
-                progress(BuildProgress("embed", i, steps))
-            time.sleep(self.duration / steps)
+                self.reported.append((time.monotonic(), "embed", i))
+                progress(BuildProgress("embed", i, self.steps))
+            time.sleep(self.duration / self.steps)
         if self.wait_for_release:
             self.release.wait(10)
         if progress:
             progress(BuildProgress("done", 1, 1))
-        return FakeSummary()
+        failed = [LoadFailure(path=f"/data/uploads/{n}", reason="not valid UTF-8 text")
+                  for n in self.failing]
+        return FakeSummary(failed=failed)

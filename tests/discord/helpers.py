@@ -112,10 +112,18 @@ def mock_interaction(
     def _done(*_: Any, **__: Any) -> None:
         state["done"] = True
 
+    def _sent(*_: Any, **__: Any) -> MagicMock:
+        state["done"] = True
+        callback = MagicMock(spec_set=discord.InteractionCallbackResponse)
+        callback.resource = None
+        return callback
+
     response.is_done.side_effect = lambda: state["done"]
     response.defer.side_effect = _done
-    response.send_message.side_effect = _done
+    response.send_message.side_effect = _sent
     interaction.response = response
+    interaction.original_response.return_value = mock_sent(channel)
+    interaction.extras = {}
     followup = MagicMock(spec_set=discord.Webhook)
 
     def _followup(*args: Any, **kwargs: Any) -> MagicMock:
@@ -149,3 +157,37 @@ async def eventually(condition: Any, timeout: float = 5.0) -> None:
         if time.monotonic() > deadline:
             raise AssertionError(f"condition still false after {timeout} s")
         await asyncio.sleep(0.02)
+
+
+# --- end to end: matching what the bot sent to the fake Discord ------------------------------
+def chat_posts(r: Any) -> bool:
+    """Messages the bot posted in a channel (chat replies, notices), successfully."""
+    import re
+
+    return r.method == "POST" and bool(re.fullmatch(r"/channels/\d+/messages", r.path)) and (
+        r.status == 200
+    )
+
+
+def answer_of(interaction: dict) -> Any:
+    """Matches the callback (the first response) to an interaction."""
+    return lambda r: r.path.startswith(f"/interactions/{interaction['id']}/")
+
+
+def followups_of(interaction: dict) -> Any:
+    """Matches followups sent with an interaction's token."""
+    return lambda r: r.method == "POST" and r.path.startswith("/webhooks/") and r.path.endswith(
+        interaction["token"]
+    )
+
+
+def flags(body: dict | None) -> int:
+    """Message flags of a callback or message body (64: ephemeral)."""
+    body = body or {}
+    data = body.get("data") if "type" in body and "data" in body else body
+    return int((data or {}).get("flags") or 0)
+
+
+def buttons(body: dict) -> list[str]:
+    """Custom ids of every component in a message body."""
+    return [c.get("custom_id") for row in body.get("components") or [] for c in row["components"]]

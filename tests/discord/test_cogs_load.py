@@ -23,6 +23,8 @@ async def test_every_cog_loads_once_and_names_are_unique(bot: FactBot) -> None:
     duplicates = [n for n, k in Counter(names).items() if k > 1]
     assert not duplicates, duplicates
     assert {
+        "ask",
+        "uploads",
         "factcheck",
         "sources",
         "quote",
@@ -40,7 +42,7 @@ async def test_every_cog_loads_once_and_names_are_unique(bot: FactBot) -> None:
 
 
 async def test_moderator_commands_set_default_permissions(bot: FactBot) -> None:
-    for name in ("reindex", "ingest", "reports", "answer-here", "audit"):
+    for name in ("reindex", "ingest", "uploads", "reports", "answer-here", "audit"):
         command = bot.tree.get_command(name)
         assert isinstance(command, app_commands.Command)
         assert command.default_permissions is not None and command.default_permissions.manage_guild

@@ -1,27 +1,25 @@
-"""End to end: the real discord.py client against the fake Discord on 127.0.0.1."""
+"""End to end: the real discord.py client against the fake Discord on 127.0.0.1.
+
+Answers: mentions and /ask, the phone layout, clean queries, help from the index, lookups.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import json
-import re
 import time
-from collections.abc import Callable
 
+import pytest
+
+from bot.discord import interactions
 from tests.discord.conftest import Connect
-from tests.discord.fakes import ARTICLE, FakeBuilder, FakeCore
-from tests.discord.helpers import eventually
+from tests.discord.fakes import ARTICLE, FakeCore
+from tests.discord.helpers import answer_of, buttons, chat_posts, eventually, flags, followups_of
 from tests.fake_discord import FakeDiscord
 from tests.fake_discord import payloads as p
 
 MENTION = f"<@{p.BOT_ID}>"
-
-
-def _posts(fake: FakeDiscord) -> Callable:
-    """Matches messages the bot posted in a channel (chat replies), successfully."""
-    return lambda r: (
-        r.method == "POST" and re.fullmatch(r"/channels/\d+/messages", r.path) and r.status == 200
-    )
+EPHEMERAL = 64
 
 
 async def test_startup_identifies_with_explicit_intents_and_no_sync(
@@ -33,130 +31,189 @@ async def test_startup_identifies_with_explicit_intents_and_no_sync(
     assert not intents & (1 << 1) and not intents & (1 << 8)  # no members, no presences
     assert bot.get_guild(int(p.GUILD_ID)) is not None
     assert not [r for r in fake.requests if r.method == "PUT"]  # no sync unless asked
-    assert len(bot.cogs) == 5
-    auth = [r.headers.get("Authorization") for r in fake.requests]
-    assert auth[0] == f"Bot {fake.token}"
+    assert {"Chat", "Lookup", "Moderation", "Feedback"} <= set(bot.cogs)
+    assert fake.requests[0].headers.get("Authorization") == f"Bot {fake.token}"
 
 
 async def test_sync_flag_puts_commands(fake: FakeDiscord, connect: Connect) -> None:
     await connect(sync=True)
     names = {c["name"]: c for c in fake.commands}
-    assert {"factcheck", "sources", "quote", "outlets", "about", "reindex", "ingest"} <= set(names)
+    assert {"ask", "factcheck", "sources", "quote", "outlets", "about"} <= set(names)
+    assert {"reindex", "ingest", "uploads", "answer-here", "audit", "reports"} <= set(names)
     assert int(names["reindex"]["default_member_permissions"]) == p.MANAGE_GUILD
-    assert names["factcheck"]["default_member_permissions"] is None
+    assert int(names["uploads"]["default_member_permissions"]) == p.MANAGE_GUILD
+    assert names["ask"]["default_member_permissions"] is None
 
 
-async def test_mention_gets_a_cited_reply(fake: FakeDiscord, connect: Connect) -> None:
-    core = FakeCore(quote_text=ARTICLE)
-    await connect(core=core)
-    sent = await fake.message_create(f"{MENTION} when did the fire start? @everyone")
-    [reply] = await fake.wait_for(_posts(fake))
-    assert core.calls == [("ask", "when did the fire start? everyone", None)]
+async def test_mention_gets_one_short_reply_with_buttons(
+    fake: FakeDiscord, connect: Connect
+) -> None:
+    core = FakeCore(quote_text=ARTICLE[:90])
+    bot = await connect(core=core)
+    sent = await fake.message_create(f"{MENTION} when did the fire start?")
+    [reply] = await fake.wait_for(chat_posts)
     assert any(r.path.endswith("/typing") for r in fake.requests)
     body = reply.body
     assert str(body["message_reference"]["message_id"]) == sent["id"]
     assert body["allowed_mentions"]["replied_user"] is False
-    fields = body["embeds"][0]["fields"]
-    assert fields[0]["name"] == "[1] Tarnholm Courier" and "2024-03-12" in fields[0]["value"]
-    assert body["components"][0]["components"][0]["custom_id"] == "factbot:fb:up"
+    [embed] = body["embeds"]
+    assert embed["title"] == "💬 ANSWERED"  # the CLI's word
+    description = embed["description"]
+    # two sources from two articles with the same 90-character quote: shown under each
+    assert description.count("— **Tarnholm Courier** · 12 Mar 2024 · [Article ") == 2
+    assert "#:~:text=" in description  # the title links to the quoted words
+    assert "Claim 1 from the articles" not in description  # no second copy of each quote
+    assert buttons(body) == ["factbot:all", "factbot:fb:up", "factbot:fb:down", "factbot:fb:report"]
+    await eventually(lambda: bot.store.answer(int(reply.response["id"])) is not None)
 
 
-async def test_factcheck_defers_then_follows_up(fake: FakeDiscord, connect: Connect) -> None:
-    core = FakeCore(delay=1.0)
+async def test_mentions_and_emoji_are_not_words_of_the_query(
+    fake: FakeDiscord, connect: Connect
+) -> None:
+    core = FakeCore()
+    await connect(core=core)
+    await fake.message_create(
+        f"{MENTION} @everyone @here <@{p.USER_ID}> <@&{p.MOD_ROLE_ID}> <#{p.CHANNEL_ID}> "
+        "<:pog:1234567890123456789> who took the crane keys <a:spin:1234567890123456789>?"
+    )
+    await fake.wait_for(chat_posts)
+    assert core.calls == [("ask", "who took the crane keys?", None)]
+
+
+async def test_ask_slash_command_answers_at_once_in_public(
+    fake: FakeDiscord, connect: Connect
+) -> None:
+    core = FakeCore()
+    bot = await connect(core=core)
+    interaction = await fake.slash("ask", {"question": "Who owns the docks? <@123456789012345678>"})
+    [callback] = await fake.wait_for(answer_of(interaction))
+    assert callback.body["type"] == 4 and not flags(callback.body) & EPHEMERAL  # no "thinking"
+    assert core.calls == [("ask", "Who owns the docks?", None)]
+    data = callback.body["data"]
+    assert data["embeds"][0]["description"].startswith("**Question:** Who owns the docks?")
+    assert "factbot:all" in buttons(data)
+    [shown] = fake.channel_messages()
+    message_id = int(shown["id"])
+    await eventually(lambda: bot.store.answer(message_id) is not None)
+
+
+async def test_slow_answer_defers_publicly_then_replaces_the_thinking_message(
+    fake: FakeDiscord, connect: Connect, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(interactions, "FAST_ANSWER_SECONDS", 0.2)
+    core = FakeCore(delay=0.6)
     await connect(core=core)
     interaction = await fake.slash("factcheck", {"claim": "Four workers died."})
-    [callback] = await fake.wait_for(lambda r: r.path.endswith("/callback"))
-    token = interaction["token"]
-    [followup] = await fake.wait_for(
-        lambda r: r.method == "POST" and r.path.startswith(f"/webhooks/{p.APP_ID}/{token}")
-    )
-    assert callback.body["type"] == 5  # deferred, "thinking"
+    [callback] = await fake.wait_for(answer_of(interaction))
+    [followup] = await fake.wait_for(followups_of(interaction))
+    assert callback.body["type"] == 5 and not flags(callback.body) & EPHEMERAL
     assert callback.at < core.finished[0] < followup.at  # deferred before the work ended
-    assert followup.body["embeds"][0]["title"].startswith("✅")
+    [shown] = fake.channel_messages()  # the answer took the thinking message's place
+    assert shown["embeds"][0]["title"] == "✅ SUPPORTED"
     assert core.calls == [("check", "Four workers died.")]
 
 
-async def test_reindex_refused_without_permission(fake: FakeDiscord, connect: Connect) -> None:
-    builder = FakeBuilder()
-    await connect(builder=builder)
-    await fake.slash("reindex", {}, permissions=0)
-    [callback] = await fake.wait_for(lambda r: r.path.endswith("/callback"))
-    assert callback.body["type"] == 4 and callback.body["data"]["flags"] & 64  # ephemeral
-    assert "Manage Server" in callback.body["data"]["content"]
-    await asyncio.sleep(0.2)
-    assert builder.calls == []
-
-
-async def test_reindex_accepted_and_answers_served_meanwhile(
-    fake: FakeDiscord, connect: Connect, monkeypatch
+async def test_work_never_misses_the_three_second_deadline(
+    fake: FakeDiscord, connect: Connect
 ) -> None:
-    import sys
-
-    builder = FakeBuilder(duration=0.3, wait_for_release=True)
-    core = FakeCore()
-    bot = await connect(core=core, builder=builder)
-    monkeypatch.setattr(sys.modules["bot.discord.cogs.moderation"], "EDIT_EVERY", 0.1)
-    await fake.slash("reindex", {}, author=p.user(p.USER_ID, "mod"), roles=[p.MOD_ROLE_ID])
-    await fake.wait_for(
-        lambda r: r.method == "PATCH" and "Reindexing" in (r.body or {}).get("content", "")
-    )
-    assert bot.build_lock.locked()
-    # a question during the build is answered from the previous index
-    await fake.message_create(f"{MENTION} is the plant still burning?")
-    await fake.wait_for(_posts(fake))
-    assert bot.build_lock.locked()
-    # a second reindex (Manage Server this time) is told one is running
-    await fake.slash("reindex", {}, permissions=p.MANAGE_GUILD)
-    await fake.wait_for(lambda r: "already running" in json.dumps(r.body or {}))
-    builder.release.set()
-    [done] = await fake.wait_for(
-        lambda r: r.method == "PATCH" and "Reindex finished" in (r.body or {}).get("content", "")
-    )
-    assert "added 1 · updated 0 · unchanged 0 · removed 0 · failed 0" in done.body["content"]
-    assert core.reloads == 1 and len(builder.calls) == 1
-    await eventually(lambda: bot.store.audit_log()[0].user_name.startswith("mod"))
-
-
-async def test_rate_limited_send_is_retried(fake: FakeDiscord, connect: Connect) -> None:
-    await connect()
-    fake.rate_limit("POST", r"^/channels/\d+/messages$", times=1, retry_after=0.3)
-    await fake.message_create(f"{MENTION} who owns the plant?")
-    await fake.wait_for(_posts(fake))
-    statuses = [r.status for r in fake.requests if _posts(fake)(r) or r.status == 429]
-    assert statuses == [429, 200]
-
-
-async def test_long_answer_split_within_limits(fake: FakeDiscord, connect: Connect) -> None:
-    core = FakeCore(n_sources=30, quote_text=ARTICLE * 8)
+    core = FakeCore(delay=2.5)  # longer than the fast window, shorter than the deadline
     await connect(core=core)
-    await fake.message_create(f"{MENTION} tell me everything about the fire?")
-    found = await fake.wait_for(_posts(fake), count=3)
-    await asyncio.sleep(0.3)
-    posts = [r for r in fake.requests if _posts(fake)(r)]
-    assert len(posts) >= 3 and found
-    names = [f["name"] for r in posts for e in r.body["embeds"] for f in e.get("fields", [])]
-    firsts = [n.split()[0] for n in names if not n.endswith("(cont.)")]
-    assert firsts == [f"[{i}]" for i in range(1, 31)]
-    assert "components" in posts[-1].body and not posts[0].body.get("components")
+    started = time.monotonic()
+    interaction = await fake.slash("ask", {"question": "Is the crane safe?"})
+    [callback] = await fake.wait_for(answer_of(interaction))
+    assert callback.status == 200 and callback.body["type"] == 5
+    assert callback.at - started < interactions.FAST_ANSWER_SECONDS + 0.5
+    await fake.wait_for(followups_of(interaction))
 
 
-async def test_bad_input_gets_short_replies(fake: FakeDiscord, connect: Connect) -> None:
+async def test_empty_mention_gets_help_from_the_loaded_index(
+    fake: FakeDiscord, connect: Connect
+) -> None:
     core = FakeCore()
+    await connect(core=core)
+    await fake.message_create(f"{MENTION}  \u200b ``` ```")
+    [reply] = await fake.wait_for(chat_posts)
+    text = reply.body["content"]
+    assert "4 articles" in text and "Harbour Gazette" in text and "Valley Echo" in text
+    assert "Pellmont" in text  # a topic from the newest headline
+    assert "Marlow Shipping" in text  # a claim from another headline
+    for demo_word in ("fire", "Tarnholm", "Brightwater", "river"):
+        assert demo_word not in text
+    assert "/ask" in text
+
+
+async def test_help_on_an_empty_index(fake: FakeDiscord, connect: Connect) -> None:
+    core = FakeCore()
+    core.articles.clear()
     await connect(core=core)
     await fake.message_create(MENTION)
-    await fake.message_create(f"{MENTION} " + "why " * 1000)
-    await fake.message_create(f"{MENTION} ```py\nprint('x')``` \u200b\u202e <@&{p.MOD_ROLE_ID}> ?")
-    replies = await fake.wait_for(_posts(fake), count=3)
-    texts = [r.body.get("content") or "" for r in replies]
-    assert any("Ask me" in t for t in texts) and any("under 1000" in t for t in texts)
-    assert [c[1] for c in core.calls] == ["print('x') ?"]
+    [reply] = await fake.wait_for(chat_posts)
+    assert "no articles indexed yet" in reply.body["content"]
 
 
-async def test_dead_chroma_is_a_short_reply(fake: FakeDiscord, connect: Connect) -> None:
-    await connect(core=FakeCore(dead=True))
-    await fake.slash("about")
-    [followup] = await fake.wait_for(lambda r: r.path.startswith("/webhooks/"))
-    assert followup.body["content"].startswith("Sorry, the search index cannot be reached")
+async def test_long_answer_stays_short_and_all_sources_are_one_tap_away(
+    fake: FakeDiscord, connect: Connect
+) -> None:
+    core = FakeCore(n_sources=30, quote_text=ARTICLE * 8)
+    await connect(core=core)
+    await fake.message_create(f"{MENTION} tell me everything about the crane?")
+    [reply] = await fake.wait_for(chat_posts)
+    await asyncio.sleep(0.2)
+    assert len([r for r in fake.requests if chat_posts(r)]) == 1  # one message, not a wall
+    embed = reply.body["embeds"][0]
+    assert embed["footer"]["text"].startswith("+29 more quotes")
+    other = p.user("1000000000000000099", "bob")
+    click = await fake.click("factbot:all", reply.response, author=other)
+    [shown] = await fake.wait_for(answer_of(click))
+    assert shown.body["type"] == 4 and flags(shown.body) & EPHEMERAL  # only bob sees it
+    page = shown.body["data"]
+    assert page["embeds"][0]["title"] == "📚 All sources (30)"
+    assert "◀" in json.dumps(page["components"], ensure_ascii=False)  # a pager
+    assert not page.get("content")  # no "part 1/n" beside the pager's counter
+
+
+async def test_lookups_are_private_unless_shared(fake: FakeDiscord, connect: Connect) -> None:
+    core = FakeCore()
+    await connect(core=core)
+    private = await fake.slash("sources", {"query": "crane"})
+    [callback] = await fake.wait_for(answer_of(private))
+    assert flags(callback.body) & EPHEMERAL
+    assert callback.body["data"]["embeds"][0]["title"].startswith("📚 Passages about")
+    assert not callback.body["data"].get("content")
+    assert "1/" in json.dumps(callback.body["data"]["components"])
+    assert fake.channel_messages() == []
+
+    shared = await fake.slash("sources", {"query": "crane", "share": True})
+    [callback] = await fake.wait_for(answer_of(shared))
+    assert not flags(callback.body) & EPHEMERAL
+    [public] = fake.channel_messages()
+    next_button = callback.body["data"]["components"][0]["components"][2]["custom_id"]
+    # someone else who sees it flips it: they get their own copy, the shared one stays put
+    other = await fake.click(next_button, public, author=p.user("1000000000000000098", "eve"))
+    [copy] = await fake.wait_for(answer_of(other))
+    assert copy.body["type"] == 4 and flags(copy.body) & EPHEMERAL
+    assert '"label": "2/' in json.dumps(copy.body["data"]["components"])
+    # the one who shared it flips the message itself
+    owner = await fake.click(next_button, public)
+    [flip] = await fake.wait_for(answer_of(owner))
+    assert flip.body["type"] == 7
+
+
+async def test_outlets_and_about_count_alike(fake: FakeDiscord, connect: Connect) -> None:
+    await connect()
+    outlets = await fake.slash("outlets")
+    about = await fake.slash("about")
+    [a] = await fake.wait_for(answer_of(outlets))
+    [b] = await fake.wait_for(answer_of(about))
+    assert flags(a.body) & EPHEMERAL and flags(b.body) & EPHEMERAL
+    listing = a.body["data"]["embeds"][0]
+    assert listing["title"] == "📰 2 outlets · 4 articles (1 from an unknown outlet)"
+    assert "*unknown outlet* — 1 article · undated" in listing["description"]
+    assert "3 Feb 2025 → 4 Feb 2025" in listing["description"]
+    assert "?" not in listing["description"]
+    fields = {f["name"]: f["value"] for f in b.body["data"]["embeds"][0]["fields"]}
+    assert fields["Outlets"] == "2 (+1 article from an unknown outlet)"
+    assert fields["Articles"] == "4"
 
 
 async def test_heartbeats_flow_while_the_core_works(fake: FakeDiscord, connect: Connect) -> None:
@@ -173,8 +230,7 @@ async def test_heartbeats_flow_while_the_core_works(fake: FakeDiscord, connect: 
     probing = asyncio.create_task(probe())
     start = time.monotonic()
     await fake.message_create(f"{MENTION} first slow question?")
-    await fake.slash("sources", {"query": "fire"})
-    await fake.wait_for(_posts(fake))
+    await fake.wait_for(chat_posts)
     probing.cancel()
     busy = [t for t in fake.heartbeats if t > start]
     assert time.monotonic() - start >= 2.0
@@ -182,19 +238,10 @@ async def test_heartbeats_flow_while_the_core_works(fake: FakeDiscord, connect: 
     assert max(lags) < 1.0  # the 2 s of work never blocked the loop
 
 
-async def test_feedback_buttons_work_through_the_gateway(
-    fake: FakeDiscord, connect: Connect
-) -> None:
-    bot = await connect()
+async def test_rate_limited_send_is_retried(fake: FakeDiscord, connect: Connect) -> None:
+    await connect()
+    fake.rate_limit("POST", r"^/channels/\d+/messages$", times=1, retry_after=0.3)
     await fake.message_create(f"{MENTION} who owns the plant?")
-    [reply] = await fake.wait_for(_posts(fake))
-    await eventually(lambda: bot.store._db.execute("SELECT COUNT(*) FROM answers").fetchone()[0])
-    answer = reply.response  # the message object Discord returned for the answer
-    await fake.click("factbot:fb:up", answer)
-    [thanks] = await fake.wait_for(lambda r: r.path.endswith("/callback"))
-    assert thanks.body["type"] == 4 and thanks.body["data"]["flags"] & 64
-    await fake.click("factbot:fb:report", answer)
-    [_, offer] = await fake.wait_for(lambda r: r.path.endswith("/callback"), count=2)
-    select = offer.body["data"]["components"][0]["components"][0]
-    assert [o["value"] for o in select["options"]] == ["1", "2"]
-    assert [r.kind for r in bot.store.reports(kind=None)] == ["up"]
+    await fake.wait_for(chat_posts)
+    statuses = [r.status for r in fake.requests if chat_posts(r) or r.status == 429]
+    assert statuses == [429, 200]

@@ -5,28 +5,35 @@ from __future__ import annotations
 import asyncio
 import re
 import shutil
-import sys
 from pathlib import Path
 
 from bot.discord.app import FactBot
 from bot.settings import Settings
+from bot.terminal import VERDICT_LABELS
 from tests.discord.conftest import Connect
-from tests.discord.helpers import eventually
-from tests.discord.test_e2e import MENTION, _posts
+from tests.discord.helpers import chat_posts, eventually
+from tests.discord.test_e2e import MENTION
 from tests.fake_discord import FakeDiscord
 from tests.fake_discord import payloads as p
 
-_ESCAPE = re.compile(r"\\([*_`~|>\\#\-\[\]()])")
+
+def _posts(fake: FakeDiscord):  # noqa: ANN202
+    return chat_posts
+
+_ESCAPE = re.compile(r"\\([*_`~|>#\-\[\]()\\])")
 
 
-def _shown_quotes(embeds: list[dict]) -> dict[int, str]:
-    quotes: dict[int, list[str]] = {}
-    for embed in embeds:
-        for f in embed.get("fields", []):
-            sid = int(f["name"][1 : f["name"].index("]")])
-            lines = [ln[2:] for ln in f["value"].split("\n") if ln.startswith("> ")]
-            quotes.setdefault(sid, []).extend(lines)
-    return {k: _ESCAPE.sub(r"\1", "\n".join(v).replace("\u200b", "")) for k, v in quotes.items()}
+def _shown_quotes(description: str) -> list[str]:
+    """The block quotes of an answer, reassembled (one per run of `> ` lines), unescaped."""
+    quotes: list[str] = []
+    run: list[str] = []
+    for line in description.split("\n") + [""]:
+        if line.startswith("> "):
+            run.append(line[2:])
+        elif run:
+            quotes.append(_ESCAPE.sub(r"\1", "\n".join(run).replace("\u200b", "")))
+            run = []
+    return quotes
 
 
 async def test_mention_answered_by_the_real_core(
@@ -35,32 +42,34 @@ async def test_mention_answered_by_the_real_core(
     question = "How many people died in the Tarnholm plant fire?"
     await connect(core=real_core, settings=real_settings)
     await fake.message_create(f"{MENTION} {question}")
-    posts = await fake.wait_for(_posts(fake), timeout=60)
+    [post] = await fake.wait_for(_posts(fake), timeout=60)
     expected = await asyncio.to_thread(real_core.ask, question)
-    embeds = [e for r in posts for e in r.body["embeds"]]
-    assert expected.sources and embeds[0]["title"]
-    shown = _shown_quotes(embeds)
-    for source in expected.sources:  # every quote shown is the core's verified quote
-        assert shown[source.id].split() == source.quote.split()
-    names = [f["name"] for e in embeds for f in e.get("fields", [])]
+    [embed] = post.body["embeds"]
+    assert expected.sources and embed["title"]
+    quotes = {s.quote for s in expected.sources}
+    shown = _shown_quotes(embed["description"])
+    assert 1 <= len(shown) <= 3
+    for block in shown:  # every quote shown is one (or, from one article, several) verified
+        assert all(any(q.split() == part.split() for q in quotes) for part in block.split("\n")
+                   ) or block in quotes
     outlets = {s.outlet_label for s in expected.sources}
-    assert {n.split("] ", 1)[1] for n in names if "(cont.)" not in n} == outlets
+    named = re.findall(r"^— \*\*(.+?)\*\* · ", embed["description"], re.M)
+    assert named and set(named) <= outlets
 
 
 async def test_factcheck_by_the_real_core(
     fake: FakeDiscord, connect: Connect, real_core, real_settings: Settings
 ) -> None:
     await connect(core=real_core, settings=real_settings)
-    interaction = await fake.slash("factcheck", {"claim": "The fire was caused by lightning."})
-    [callback] = await fake.wait_for(lambda r: r.path.endswith("/callback"))
-    assert callback.body["type"] == 5
-    [followup] = await fake.wait_for(
-        lambda r: r.path.startswith(f"/webhooks/{p.APP_ID}/{interaction['token']}"), timeout=60
-    )
-    embed = followup.body["embeds"][0]
+    await fake.slash("factcheck", {"claim": "The fire was caused by lightning."})
+    # answered at once, or (on a slow machine) deferred and then followed up: either way
+    # the answer is one public message in the channel
+    await fake.wait_for(lambda r: r.path.endswith("/callback"), timeout=60)
+    await eventually(lambda: any(m["embeds"] for m in fake.channel_messages()), timeout=60)
+    [message] = fake.channel_messages()
+    embed = message["embeds"][0]
     assert "lightning" in embed["description"]
-    names = [f["name"] for f in embed.get("fields", [])]
-    assert any(n.endswith("unknown outlet") for n in names)  # 04_unknown.txt has no outlet
+    assert embed["title"].split(" ", 1)[1] in VERDICT_LABELS.values()
 
 
 async def test_real_ingest_and_reload(
@@ -80,7 +89,6 @@ async def test_real_ingest_and_reload(
     await asyncio.to_thread(build_index, [corpus], settings)
     core = await asyncio.to_thread(FactChecker, settings)
     bot: FactBot = await connect(core=core, builder=build_index, settings=settings)
-    monkeypatch.setattr(sys.modules["bot.discord.cogs.moderation"], "EDIT_EVERY", 0.2)
 
     article = (
         b"Harbour ferry resumes after Tarnholm fire\n\nThe Osk ferry resumed service on "
@@ -101,15 +109,15 @@ async def test_real_ingest_and_reload(
         permissions=p.MANAGE_GUILD,
     )
     [done] = await fake.wait_for(
-        lambda r: "Reindex finished" in str((r.body or {}).get("content")), timeout=60
+        lambda r: "Ingested `ferry.txt`" in str((r.body or {}).get("content")), timeout=60
     )
     assert "added 1 · updated 0 · unchanged 7 · removed 0 · failed 0" in done.body["content"]
     assert (settings.data_dir / "uploads" / "ferry.txt").read_bytes() == article
 
     await fake.message_create(f"{MENTION} When did the Osk ferry resume service?")
     posts = await fake.wait_for(_posts(fake), timeout=60)
-    names = [f["name"] for r in posts for e in r.body["embeds"] for f in e.get("fields", [])]
-    assert any("Osk Herald" in n for n in names), names
+    description = posts[0].body["embeds"][0]["description"]
+    assert "— **Osk Herald** · 15 Mar 2024 · *Ferry resumes*" in description
 
     await fake.slash("reindex", {"source": "demo"}, permissions=p.MANAGE_GUILD)
     await fake.wait_for(lambda r: "unchanged 8" in str((r.body or {}).get("content")), timeout=60)

@@ -9,7 +9,7 @@ from bot.discord.app import FactBot
 from bot.discord.checks import NotModerator
 from bot.discord.views import FeedbackButton, ReportView
 from tests.discord.fakes import make_reply
-from tests.discord.helpers import mock_interaction, mock_sent
+from tests.discord.helpers import mock_interaction, mock_member, mock_sent
 
 MESSAGE_ID = 123_456_789_012_345_678
 
@@ -22,22 +22,45 @@ def _record(bot: FactBot) -> dict:
     return data
 
 
-def _clicked(bot: FactBot) -> discord.Interaction:
-    interaction = mock_interaction(bot)
+def _clicked(bot: FactBot, user=None) -> discord.Interaction:  # noqa: ANN001
+    interaction = mock_interaction(bot, user=user)
     interaction.message = mock_sent()
     interaction.message.id = MESSAGE_ID
     return interaction
 
 
-async def test_votes_are_stored(bot: FactBot) -> None:
+async def test_votes_are_one_per_user_and_changeable(bot: FactBot) -> None:
     _record(bot)
-    for kind in ("up", "down"):
-        interaction = _clicked(bot)
+    texts = []
+    voter = mock_member()
+    for kind in ("up", "up", "down"):
+        interaction = _clicked(bot, voter)
         await FeedbackButton(kind).callback(interaction)
         assert interaction.response.send_message.await_args.kwargs["ephemeral"] is True
-    rows = bot.store.reports(kind=None)
-    assert [r.kind for r in rows] == ["down", "up"]
-    assert rows[0].question == "Did @everyone die?"
+        texts.append(interaction.response.send_message.await_args.args[0])
+    assert texts == [
+        "Thanks for the feedback: 👍.",
+        "You already voted 👍 on this answer.",
+        "Changed your vote to 👎.",
+    ]
+    assert bot.store.vote_counts(MESSAGE_ID) == {"down": 1}
+    assert bot.store.reports(kind=None) == []  # votes are not reports
+
+
+def test_store_keeps_one_vote_per_user_and_answer(tmp_path) -> None:
+    from bot.discord.store import BotStore
+
+    store = BotStore(tmp_path / "d.sqlite3")
+    assert store.vote(1, 10, "up", "q") is None
+    assert store.vote(1, 10, "down", "q") == "up"
+    assert store.vote(2, 10, "up", "q") is None
+    assert store.vote(1, 11, "up", "q") is None
+    assert store.vote_counts(10) == {"down": 1, "up": 1}
+    assert store.vote_counts() == {"down": 1, "up": 2}
+    store.close()
+    reopened = BotStore(tmp_path / "d.sqlite3")  # survives a restart
+    assert reopened.vote_counts(10) == {"down": 1, "up": 1}
+    reopened.close()
 
 
 async def test_report_picks_a_source(bot: FactBot) -> None:
@@ -82,3 +105,4 @@ async def test_reports_listed_to_moderators_only(bot: FactBot) -> None:
     await cog.reports.callback(cog, interaction, count=5)
     text = interaction.response.send_message.await_args.args[0]
     assert "source [1]" in text and "@everyone" not in text
+    assert text.startswith("Votes on answers: 👍 0 · 👎 0")

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
 import csv
-import sys
 from unittest.mock import AsyncMock, MagicMock
 
 import discord
@@ -13,7 +11,7 @@ import pytest
 from bot.answer.errors import UserFacingError
 from bot.discord.app import FactBot
 from bot.discord.checks import NotModerator
-from tests.discord.fakes import FakeBuilder, FakeCore
+from tests.discord.fakes import FakeBuilder
 from tests.discord.helpers import mock_interaction, mock_member, mock_role
 
 
@@ -39,53 +37,7 @@ async def test_manage_server_or_moderator_role_is_allowed(bot: FactBot) -> None:
         await _cog(bot).ingest._check_can_run(other_role)
 
 
-async def test_reindex_reports_progress_and_summary(
-    bot: FactBot, core: FakeCore, builder: FakeBuilder, monkeypatch
-) -> None:
-    monkeypatch.setattr(sys.modules["bot.discord.cogs.moderation"], "EDIT_EVERY", 0.05)
-    builder.duration = 0.3
-    interaction = mock_interaction(bot, permissions=discord.Permissions(manage_guild=True))
-    await _cog(bot).reindex.callback(_cog(bot), interaction, source="demo")
-    assert builder.calls == [[bot.settings.named_sources["demo"]]]
-    sent = interaction.followup.send.await_args_list
-    assert len(sent) == 1 and sent[0].args[0].startswith("⏳")
-    assert core.reloads == 1
-    audit = bot.store.audit_log()
-    assert audit[0].action == "reindex" and audit[0].ok and "added 1" in audit[0].result
 
-
-async def test_progress_edits_one_message(bot: FactBot, builder: FakeBuilder, monkeypatch) -> None:
-    monkeypatch.setattr(sys.modules["bot.discord.cogs.moderation"], "EDIT_EVERY", 0.05)
-    builder.duration = 0.4
-    edits: list[str] = []
-    message = MagicMock(spec_set=discord.WebhookMessage)
-    message.edit = AsyncMock(side_effect=lambda **kw: edits.append(kw["content"]))
-    interaction = mock_interaction(bot, permissions=discord.Permissions(manage_guild=True))
-    interaction.followup.send.side_effect = None
-    interaction.followup.send.return_value = message
-    await _cog(bot).reindex.callback(_cog(bot), interaction, source=None)
-    assert builder.calls == [None]
-    assert any(e.startswith("⏳ Reindexing: embed") for e in edits)
-    assert edits[-1].startswith("✅ Reindex finished") and "added 1 · updated 0" in edits[-1]
-
-
-async def test_second_reindex_is_told_one_is_running(
-    bot: FactBot, core: FakeCore, builder: FakeBuilder
-) -> None:
-    builder.wait_for_release = True
-    first = mock_interaction(bot, permissions=discord.Permissions(manage_guild=True))
-    task = asyncio.create_task(_cog(bot).reindex.callback(_cog(bot), first, source=None))
-    while not bot.build_lock.locked():
-        await asyncio.sleep(0.01)
-    # answers are still served from the previous index while the build runs
-    answer = await asyncio.wait_for(bot.call_core("ask", "still there?"), 2)
-    assert answer.query == "still there?"
-    second = mock_interaction(bot, permissions=discord.Permissions(manage_guild=True))
-    await _cog(bot).reindex.callback(_cog(bot), second, source=None)
-    assert "already running" in second.followup.send.await_args.args[0]
-    builder.release.set()
-    await asyncio.wait_for(task, 5)
-    assert len(builder.calls) == 1
 
 
 async def test_reindex_refuses_paths_outside_sources(bot: FactBot, tmp_path) -> None:
@@ -97,17 +49,6 @@ async def test_reindex_refuses_paths_outside_sources(bot: FactBot, tmp_path) -> 
         _cog(bot), interaction, source=str(tmp_path / "corpus" / "sub")
     )
 
-
-async def test_failed_build_keeps_serving_and_is_audited(bot: FactBot, core: FakeCore) -> None:
-    def broken(paths, settings, progress=None):
-        raise RuntimeError("disk on fire")
-
-    bot.builder = broken
-    interaction = mock_interaction(bot, permissions=discord.Permissions(manage_guild=True))
-    await _cog(bot).reindex.callback(_cog(bot), interaction, source=None)
-    assert core.reloads == 0
-    row = bot.store.audit_log()[0]
-    assert not row.ok and "RuntimeError" in row.result and "disk on fire" not in row.result
 
 
 def _attachment(name: str, data: bytes = b"Some article text.", size: int | None = None):
@@ -188,15 +129,3 @@ async def test_nothing_to_index_is_explained(bot: FactBot) -> None:
     interaction = mock_interaction(bot, permissions=discord.Permissions(manage_guild=True))
     await _cog(bot).reindex.callback(_cog(bot), interaction, source=None)
     assert "nothing to index" in bot.store.audit_log()[0].result
-
-
-async def test_result_posted_in_channel_when_token_expired(bot: FactBot) -> None:
-    message = MagicMock(spec_set=discord.WebhookMessage)
-    response = MagicMock(status=401, reason="Unauthorized")
-    message.edit = AsyncMock(side_effect=discord.HTTPException(response, "expired"))
-    interaction = mock_interaction(bot, permissions=discord.Permissions(manage_guild=True))
-    interaction.followup.send.side_effect = None
-    interaction.followup.send.return_value = message
-    await _cog(bot).reindex.callback(_cog(bot), interaction, source=None)
-    text = interaction.channel.send.await_args.args[0]
-    assert text.startswith("✅ Reindex finished")

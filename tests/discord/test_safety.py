@@ -4,13 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.discord.safety import (
-    neutralise_mentions,
-    route,
-    safe_text,
-    sanitise_query,
-    strip_leading_mention,
-)
+from bot.discord.safety import neutralise_mentions, route, safe_text, sanitise_query
 
 
 @pytest.mark.parametrize(
@@ -34,15 +28,28 @@ def test_sanitise_strips_invisible_code_and_mentions() -> None:
     raw = (
         "```py\nwhat\u200b about \u202ethe fire\u202c?``` `x` @everyone <@&123456789012345678>\x00"
     )
-    assert sanitise_query(raw) == "what about the fire? x everyone"
+    assert sanitise_query(raw) == "what about the fire? x"
+
+
+@pytest.mark.parametrize(
+    "raw,clean",
+    [
+        ("<@1> <@!2> @everyone @here who took X?", "who took X?"),
+        ("is <#123456789012345678> the <@&42> channel?", "is the channel?"),
+        ("did <:pog:123456789012345678> it <a:spin:123> burn?", "did it burn?"),
+        ("try </ask:123456789012345678> please", "try please"),
+        ("@\u200beveryone hides a mention", "hides a mention"),
+        ("see <id:customize> here", "see here"),
+        ("keep <this> and a@b.c", "keep <this> and a@b.c"),
+    ],
+)
+def test_sanitise_removes_every_discord_token(raw: str, clean: str) -> None:
+    assert sanitise_query(raw) == clean
 
 
 def test_sanitise_empty() -> None:
     assert sanitise_query("\u200b\u200d\u2066 ``` ```") == ""
-
-
-def test_strip_leading_mention() -> None:
-    assert strip_leading_mention("<@42> hi <@!42>", 42).split() == ["hi"]
+    assert sanitise_query("<@123> <:x:123> @here") == ""
 
 
 @pytest.mark.parametrize(

@@ -63,6 +63,9 @@ def validate_message(body: dict[str, Any]) -> dict[str, Any] | None:
                 e.setdefault("fields", {})[str(j)] = f
         if e:
             errors.setdefault("embeds", {})[str(i)] = e
+    components = validate_components(body.get("components") or [])
+    if components:
+        errors.update(components)
     if total > MAX["total"]:
         errors.setdefault("embeds", {})["_errors"] = [
             {
@@ -92,3 +95,32 @@ def pings(body: dict[str, Any]) -> list[str]:
     if replied and body.get("message_reference"):
         out.append("replied_user")
     return out
+
+
+def validate_components(components: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """Discord's limits on message components: rows, buttons, selects, ids and labels."""
+    errors: dict[str, Any] = {}
+    if len(components) > 5:
+        errors["_errors"] = [{"code": "BASE_TYPE_MAX_LENGTH", "message": "Must be 5 or fewer."}]
+    for i, row in enumerate(components):
+        items = row.get("components") or []
+        problems: list[str] = []
+        if row.get("type") != 1 or not 1 <= len(items) <= 5:
+            problems.append("an action row holds 1 to 5 components")
+        if any(c.get("type") != 2 for c in items) and len(items) > 1:
+            problems.append("a select menu fills its row alone")
+        for c in items:
+            if len(c.get("custom_id") or "") > 100:
+                problems.append("custom_id longer than 100")
+            if len(c.get("label") or "") > 80:
+                problems.append("button label longer than 80")
+            options = c.get("options")
+            if options is not None:
+                if not 1 <= len(options) <= 25:
+                    problems.append("a select has 1 to 25 options")
+                for o in options:
+                    if any(len(o.get(k) or "") > 100 for k in ("label", "value", "description")):
+                        problems.append("select option text longer than 100")
+        if problems:
+            errors[str(i)] = _err("; ".join(problems), "COMPONENT_INVALID")
+    return {"components": errors} if errors else None

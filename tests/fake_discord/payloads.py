@@ -13,6 +13,7 @@ CHANNEL_ID = "1000000000000000003"
 OWNER_ID = "1000000000000000004"
 MOD_ROLE_ID = "1000000000000000005"
 USER_ID = "1000000000000000006"
+MODLOG_CHANNEL_ID = "1000000000000000007"
 MANAGE_GUILD = 1 << 5
 
 
@@ -85,6 +86,22 @@ def _member(user_data: dict, roles: list[str] | None = None) -> dict:
     }
 
 
+def _text_channel(channel_id: str, name: str) -> dict:
+    return {
+        "id": channel_id,
+        "type": 0,
+        "name": name,
+        "position": 0,
+        "permission_overwrites": [],
+        "guild_id": GUILD_ID,
+        "nsfw": False,
+        "parent_id": None,
+        "topic": None,
+        "last_message_id": None,
+        "rate_limit_per_user": 0,
+    }
+
+
 def guild() -> dict:
     everyone = {
         "id": GUILD_ID,
@@ -117,19 +134,8 @@ def guild() -> dict:
         "guild_scheduled_events": [],
         "soundboard_sounds": [],
         "channels": [
-            {
-                "id": CHANNEL_ID,
-                "type": 0,
-                "name": "general",
-                "position": 0,
-                "permission_overwrites": [],
-                "guild_id": GUILD_ID,
-                "nsfw": False,
-                "parent_id": None,
-                "topic": None,
-                "last_message_id": None,
-                "rate_limit_per_user": 0,
-            }
+            _text_channel(CHANNEL_ID, "general"),
+            _text_channel(MODLOG_CHANNEL_ID, "mod-log"),
         ],
         "joined_at": _now(),
         "verification_level": 0,

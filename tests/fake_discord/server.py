@@ -3,6 +3,12 @@
 Point an unmodified discord.py client at it with `FakeDiscord.patched()`, which sets
 `discord.http.Route.BASE` and `DiscordWebSocket.DEFAULT_GATEWAY` (and restores them).
 Every REST request is captured; events are injected as gateway dispatches.
+
+It answers the way Discord does where the bot could get it wrong: message, embed and
+component limits (400, code 50035), interaction acknowledgement and visibility rules
+(`interactions.py`: one answer within 3 s, the first followup after a defer takes the
+defer's visibility), and, for a client that did not ask for the message-content intent,
+messages arrive without their text unless they mention the bot.
 """
 
 from __future__ import annotations
@@ -23,7 +29,12 @@ from aiohttp import web
 from discord.gateway import DiscordWebSocket
 
 from tests.fake_discord import payloads as p
+from tests.fake_discord.interactions import ACK_DEADLINE, EPHEMERAL, UNKNOWN_WEBHOOK, Interaction
 from tests.fake_discord.limits import validate_message
+
+LOADING = 1 << 7
+MESSAGE_CONTENT = 1 << 15
+UNKNOWN_MESSAGE = (404, {"message": "Unknown Message", "code": 10008})
 
 MESSAGE_PATHS = re.compile(
     r"^/(channels/\d+/messages(/\d+)?|webhooks/\d+/[^/]+(/messages/.+)?"
@@ -73,6 +84,10 @@ class FakeDiscord:
     commands: list[dict] = field(default_factory=list)
     files: dict[str, bytes] = field(default_factory=dict)
     messages: dict[str, dict] = field(default_factory=dict)
+    ack_deadline: float = ACK_DEADLINE
+    interactions: dict[str, Interaction] = field(default_factory=dict)  # by token
+    reactions: list[tuple[str, str]] = field(default_factory=list)  # (message id, emoji)
+    deleted: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self._ids = itertools.count(1_100_000_000_000_000_000)
@@ -97,10 +112,21 @@ class FakeDiscord:
             ("POST", re.compile(r"/channels/(\d+)/typing"), lambda *_: (204, None)),
             ("POST", re.compile(r"/channels/(\d+)/messages"), self._create),
             ("PATCH", re.compile(r"/channels/(\d+)/messages/(\d+)"), self._edit),
+            ("DELETE", re.compile(r"/channels/(\d+)/messages/(\d+)"), self._delete),
+            (
+                "PUT",
+                re.compile(r"/channels/(\d+)/messages/(\d+)/reactions/([^/]+)/@me"),
+                self._react,
+            ),
             ("POST", re.compile(r"/interactions/(\d+)/([^/]+)/callback"), self._callback),
             ("POST", re.compile(r"/webhooks/(\d+)/([^/]+)"), self._followup),
             ("PATCH", re.compile(r"/webhooks/(\d+)/([^/]+)/messages/([^/]+)"), self._edit_webhook),
             ("GET", re.compile(r"/webhooks/(\d+)/([^/]+)/messages/([^/]+)"), self._get_webhook),
+            (
+                "DELETE",
+                re.compile(r"/webhooks/(\d+)/([^/]+)/messages/([^/]+)"),
+                self._delete_webhook,
+            ),
         ]
 
     # --- lifecycle ---------------------------------------------------------------------------
@@ -148,23 +174,72 @@ class FakeDiscord:
         """Send a gateway DISPATCH (op 0) to the connected client."""
         await self._send({"op": 0, "t": event, "s": next(self._seq), "d": data})
 
-    async def message_create(self, content: str, **kwargs: Any) -> dict:
-        """Inject a MESSAGE_CREATE; returns the message payload."""
+    async def message_create(self, content: str, reply_ping: bool = True, **kwargs: Any) -> dict:
+        """Inject a MESSAGE_CREATE; returns the message payload as the bot received it.
+
+        `mentions` defaults to the users mentioned in `content` (and the bot, for a reply to
+        it with `reply_ping`). Without the message-content intent, a message that does not
+        mention the bot arrives with empty content, like on Discord.
+        """
+        if "mentions" not in kwargs:
+            kwargs["mentions"] = self._mentions_in(content, kwargs.get("referenced"), reply_ping)
         message = p.user_message(str(next(self._ids)), content, **kwargs)
+        intents = (self.identify or {}).get("intents", 0)
+        mentioned = any(u["id"] == p.BOT_ID for u in message["mentions"])
+        if not intents & MESSAGE_CONTENT and not mentioned:
+            message.update(content="", embeds=[], attachments=[], components=[])
         await self.dispatch("MESSAGE_CREATE", message)
         return message
+
+    @staticmethod
+    def _mentions_in(content: str, referenced: dict | None, reply_ping: bool) -> list[dict]:
+        ids = list(dict.fromkeys(re.findall(r"<@!?(\d+)>", content)))
+        if referenced is not None and reply_ping:
+            ids.append(referenced["author"]["id"])
+        return [p.bot_user() if i == p.BOT_ID else p.user(i, f"user{i[-4:]}") for i in ids]
+
+    def _track(self, data: dict, message_id: str | None = None) -> None:
+        user_id = data["member"]["user"]["id"]
+        self.interactions[data["token"]] = Interaction(
+            data["id"], data["token"], user_id, message_id=message_id
+        )
 
     async def slash(self, name: str, options: dict[str, Any] | None = None, **kwargs: Any) -> dict:
         """Inject an INTERACTION_CREATE for a slash command; returns the interaction payload."""
         data = p.slash_interaction(str(next(self._ids)), name, options or {}, **kwargs)
+        self._track(data)
         await self.dispatch("INTERACTION_CREATE", data)
         return data
 
     async def click(self, custom_id: str, message: dict, **kwargs: Any) -> dict:
         """Inject a button click on a message the bot sent; returns the interaction payload."""
         data = p.component_interaction(str(next(self._ids)), custom_id, message, **kwargs)
+        self._track(data, message_id=message["id"])
         await self.dispatch("INTERACTION_CREATE", data)
         return data
+
+    def expire(self, token: str) -> None:
+        """End an interaction token now (Discord ends them after 15 minutes)."""
+        self.interactions[token].expired = True
+
+    # --- what people see ---------------------------------------------------------------------
+    def channel_messages(self) -> list[dict]:
+        """Messages everyone in the channel sees now (not ephemeral, not deleted)."""
+        return [m for m in self.messages.values() if not m.get("flags", 0) & EPHEMERAL]
+
+    def ephemeral_messages(self, user_id: str | None = None) -> list[dict]:
+        """Ephemeral messages (of one user's interactions, when given)."""
+        return [
+            m
+            for m in self.messages.values()
+            if m.get("flags", 0) & EPHEMERAL and user_id in (None, m.get("_visible_to"))
+        ]
+
+    @staticmethod
+    def text_of(message: dict) -> str:
+        """Everything a message shows: content, embeds and components, as one string."""
+        shown = {k: message.get(k) for k in ("content", "embeds", "components")}
+        return json.dumps(shown, ensure_ascii=False)
 
     async def wait_for(
         self, predicate: Callable[[Captured], bool], timeout: float = 10.0, count: int = 1
@@ -306,43 +381,125 @@ class FakeDiscord:
         return self._store(m[1], c.body, message_id=m[2])
 
     def _callback(self, c: Captured, m: re.Match[str], _: Any) -> tuple[int, Any]:
+        it = self.interactions.get(m[2])
+        if it is None or it.id != m[1]:
+            return 404, {"code": 10062, "message": "Unknown interaction"}
+        if refused := it.ack_error(self.ack_deadline):
+            return refused
         kind = c.body.get("type")
         data = c.body.get("data") or {}
         if kind in (4, 7) and (errors := validate_message(data)):
             return 400, {"code": 50035, "errors": {"data": errors}, "message": "Invalid Form Body"}
+        it.acked = True
+        it.callbacks.append(kind)
         resource: dict[str, Any] = {"type": kind}
+        flags = data.get("flags", 0)
         if kind in (4, 5):
-            self.messages[f"original:{m[2]}"] = p.bot_message(
-                str(next(self._ids)), p.CHANNEL_ID, data, webhook=True
-            )
-        if kind == 4:
-            resource["message"] = self.messages[f"original:{m[2]}"]
+            body = {**data, "flags": flags | (LOADING if kind == 5 else 0)}
+            message = self._new(p.CHANNEL_ID, body, webhook=True, visible_to=it.user_id)
+            it.original = message["id"]
+            it.original_state = "loading" if kind == 5 else "sent"
+            it.deferred_flags = flags if kind == 5 else None
+            if kind == 4:
+                resource["message"] = message
+        elif kind == 7 and it.message_id in self.messages:
+            status, message = self._store(p.CHANNEL_ID, data, message_id=it.message_id)
+            if status != 200:
+                return status, message
         interaction = {
-            "id": m[1],
+            "id": it.id,
             "type": 2,
+            "response_message_id": it.original,
             "response_message_loading": kind == 5,
-            "response_message_ephemeral": bool(data.get("flags", 0) & 64),
+            "response_message_ephemeral": bool(flags & EPHEMERAL),
         }
         return 200, {"interaction": interaction, "resource": resource}
 
+    def _interaction(self, token: str) -> Interaction | None:
+        return self.interactions.get(token)
+
+    def _new(self, channel_id: str, body: dict, webhook: bool, visible_to: str) -> dict:
+        message = p.bot_message(str(next(self._ids)), channel_id, body, webhook=webhook)
+        if message["flags"] & EPHEMERAL:
+            message["_visible_to"] = visible_to
+        self.messages[message["id"]] = message
+        return message
+
     def _followup(self, c: Captured, m: re.Match[str], _: Any) -> tuple[int, Any]:
-        return self._store(p.CHANNEL_ID, c.body, webhook=True)
+        it = self._interaction(m[2])
+        if it is None:
+            return UNKNOWN_WEBHOOK
+        if refused := it.webhook_error():
+            return refused
+        if errors := validate_message(c.body):
+            return 400, {"code": 50035, "errors": errors, "message": "Invalid Form Body"}
+        flags, replaces = it.followup_flags(c.body.get("flags", 0))
+        body = {**c.body, "flags": flags}
+        if replaces and it.original in self.messages:
+            it.original_state = "sent"
+            message = {**self.messages[it.original], **body}
+            message = p.bot_message(it.original, p.CHANNEL_ID, message, webhook=True)
+            if flags & EPHEMERAL:
+                message["_visible_to"] = it.user_id
+            self.messages[it.original] = message
+            return 200, message
+        if not (body.get("content") or body.get("embeds") or body.get("components")):
+            return 400, {"code": 50006, "message": "Cannot send an empty message"}
+        return 200, self._new(p.CHANNEL_ID, body, webhook=True, visible_to=it.user_id)
+
+    def _target(self, token: str, ref: str) -> tuple[Interaction | None, str | None]:
+        it = self._interaction(token)
+        if it is None:
+            return None, None
+        return it, it.original if ref == "@original" else ref
 
     def _edit_webhook(self, c: Captured, m: re.Match[str], _: Any) -> tuple[int, Any]:
-        key = f"original:{m[2]}" if m[3] == "@original" else m[3]
-        if key not in self.messages:
-            return 404, {"message": "Unknown Message", "code": 10008}
-        status, message = self._store(
-            p.CHANNEL_ID, c.body, message_id=self.messages[key]["id"], webhook=True
-        )
+        it, message_id = self._target(m[2], m[3])
+        if it is None:
+            return UNKNOWN_WEBHOOK
+        if refused := it.webhook_error():
+            return refused
+        if message_id not in self.messages:
+            return UNKNOWN_MESSAGE
+        old = self.messages[message_id]
+        body = {**c.body, "flags": old.get("flags", 0) & ~LOADING}
+        status, message = self._store(p.CHANNEL_ID, body, message_id=message_id, webhook=True)
         if status == 200:
-            self.messages[key] = message
+            if old.get("_visible_to"):
+                message["_visible_to"] = old["_visible_to"]
+            if message_id == it.original:
+                it.original_state = "sent"
         return status, message
 
     def _get_webhook(self, c: Captured, m: re.Match[str], _: Any) -> tuple[int, Any]:
-        key = f"original:{m[2]}" if m[3] == "@original" else m[3]
-        message = self.messages.get(key)
-        return (200, message) if message else (404, {"message": "Unknown Message", "code": 10008})
+        _, message_id = self._target(m[2], m[3])
+        message = self.messages.get(message_id or "")
+        return (200, message) if message else UNKNOWN_MESSAGE
+
+    def _delete_webhook(self, c: Captured, m: re.Match[str], _: Any) -> tuple[int, Any]:
+        it, message_id = self._target(m[2], m[3])
+        if it is None:
+            return UNKNOWN_WEBHOOK
+        if refused := it.webhook_error():
+            return refused
+        if message_id not in self.messages:
+            return UNKNOWN_MESSAGE
+        del self.messages[message_id]
+        self.deleted.append(message_id)
+        if message_id == it.original:
+            it.original_state = "deleted"
+        return 204, None
+
+    def _delete(self, c: Captured, m: re.Match[str], _: Any) -> tuple[int, Any]:
+        if m[2] not in self.messages:
+            return UNKNOWN_MESSAGE
+        del self.messages[m[2]]
+        self.deleted.append(m[2])
+        return 204, None
+
+    def _react(self, c: Captured, m: re.Match[str], _: Any) -> tuple[int, Any]:
+        self.reactions.append((m[2], m[3]))
+        return 204, None
 
 
 async def _read_body(request: web.Request) -> Any:

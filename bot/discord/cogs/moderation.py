@@ -1,13 +1,14 @@
-"""Moderator commands: /reindex, /ingest, /answer-here, /audit.
+"""Moderator commands: /reindex, /ingest, /uploads, /answer-here, /audit.
 
-A build runs in a worker thread while the previous index keeps answering; its progress edits
-one message; `core.reload()` picks the new index up afterwards. One build at a time.
+Everything here answers the moderator only (ephemeral), progress included; a copy of each
+build's start and result goes to the mod-log channel when one is set (`builds.py`). Input
+is checked before anything is deferred, so a refusal is an immediate private message. One
+build at a time; the previous index answers while it runs.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from pathlib import Path
 
@@ -17,23 +18,25 @@ from discord.ext import commands
 
 from bot.answer.errors import UserFacingError
 from bot.discord.app import FactBot
+from bot.discord.builds import BuildFailed, BuildJob, Outcome, failure_lines, summary_outcome
 from bot.discord.checks import moderator_only
+from bot.discord.limits import ellipsize, split_text
 from bot.discord.messaging import NONE
 from bot.discord.safety import safe_text
-from bot.discord.uploads import check_date, safe_filename, save_upload
+from bot.discord.uploads import (
+    check_article,
+    check_date,
+    list_uploads,
+    remove_upload,
+    safe_filename,
+    save_upload,
+)
 
 log = logging.getLogger(__name__)
-EDIT_EVERY = 1.5  # seconds between progress edits (Discord rate limits edits)
-
-
-def _summary_text(summary: object) -> str:
-    failed = getattr(summary, "failed", [])
-    text = f"✅ Reindex finished in {getattr(summary, 'seconds', 0.0):.1f} s: {summary.line()}"  # type: ignore[attr-defined]
-    for failure in failed[:10]:
-        text += f"\n• `{Path(failure.path).name}`: {failure.reason}"
-    if len(failed) > 10:
-        text += f"\n• … and {len(failed) - 10} more"
-    return safe_text(text, markdown=False)[:2000]
+NEEDS_INTENT = (
+    "Answer channels need the message content intent, which this bot runs without "
+    "(FACTBOT_MESSAGE_CONTENT_INTENT=false): people can mention me or use `/ask` instead."
+)
 
 
 class Moderation(commands.Cog):
@@ -41,6 +44,10 @@ class Moderation(commands.Cog):
 
     def __init__(self, bot: FactBot) -> None:
         self.bot = bot
+
+    @property
+    def uploads(self) -> Path:
+        return self.bot.settings.data_dir / "uploads"
 
     def _resolve(self, source: str | None) -> list[Path] | None:
         if not source:
@@ -58,88 +65,24 @@ class Moderation(commands.Cog):
             raise UserFacingError("That path does not exist on the bot's machine.")
         return [path]
 
-    async def _build(
-        self, interaction: discord.Interaction, action: str, target: str, paths: list[Path] | None
-    ) -> None:
-        who = f"{interaction.user} ({interaction.user.id})"
+    def _free(self) -> None:
+        """Raise (before anything is deferred) when a build is already running."""
         if self.bot.build_lock.locked():
-            await interaction.followup.send(
-                f"A reindex is already running (started by {safe_text(self.bot.build_owner)}); "
-                "try again when it finishes.",
-                allowed_mentions=NONE,
+            owner = safe_text(self.bot.build_owner) or "another moderator"
+            raise UserFacingError(
+                f"A reindex is already running (started by {owner}); try again when it finishes."
             )
-            return
+
+    async def _locked_build(
+        self, interaction: discord.Interaction, job: BuildJob, paths: list[Path] | None
+    ) -> object:
+        """Run `job` under the build lock; returns the summary (raises `BuildFailed`)."""
         async with self.bot.build_lock:
             self.bot.build_owner = str(interaction.user)
             try:
-                ok, text = await self._run(interaction, paths)
+                return await job.run(paths)
             finally:
                 self.bot.build_owner = None
-        await asyncio.to_thread(
-            self.bot.store.audit, interaction.user.id, who, action, target, text, ok
-        )
-
-    async def _run(
-        self, interaction: discord.Interaction, paths: list[Path] | None
-    ) -> tuple[bool, str]:
-        message = await interaction.followup.send(
-            "⏳ Reindex started…", wait=True, allowed_mentions=NONE
-        )
-        loop = asyncio.get_running_loop()
-        latest: list[object] = []
-
-        def progress(p: object) -> None:  # called from the build thread
-            loop.call_soon_threadsafe(latest.append, p)
-
-        task = asyncio.ensure_future(
-            asyncio.to_thread(self.bot.builder, paths, self.bot.settings, progress)  # type: ignore[arg-type]
-        )
-        shown = None
-        while not task.done():
-            await asyncio.wait({task}, timeout=EDIT_EVERY)
-            if latest and latest[-1] is not shown and not task.done():
-                shown = latest[-1]
-                line = f"⏳ Reindexing: {shown.stage} {shown.done}/{shown.total}"  # type: ignore[attr-defined]
-                await self._edit(message, line)
-        try:
-            summary = task.result()
-        except UserFacingError as exc:
-            text, ok = f"❌ Reindex failed: {exc}", False
-        except Exception as exc:
-            from index.build import BuildInProgressError
-            from index.store import StoreUnavailableError
-
-            if isinstance(exc, BuildInProgressError):
-                text = "A reindex is already running (from another process); try again later."
-            elif isinstance(exc, StoreUnavailableError):
-                text = "❌ Reindex failed: the vector store cannot be reached right now."
-            elif isinstance(exc, ValueError):  # e.g. nothing to index
-                text = f"❌ Reindex failed: {safe_text(str(exc))[:300]}"
-            else:
-                log.error("reindex failed", exc_info=exc)
-                name = exc.__class__.__name__
-                text = f"❌ Reindex failed ({name}); the previous index still serves."
-            ok = False
-        else:
-            text, ok = _summary_text(summary), True
-            try:
-                await self.bot.reload_core()
-            except UserFacingError as exc:
-                text += f"\n⚠️ The new index could not be loaded ({exc}); the previous one serves."
-                ok = False
-        if not await self._edit(message, text) and interaction.channel is not None:
-            # interaction tokens expire after 15 minutes: post the result in the channel
-            with contextlib.suppress(discord.HTTPException):
-                await interaction.channel.send(text, allowed_mentions=NONE)  # type: ignore[union-attr]
-        return ok, text
-
-    async def _edit(self, message: discord.WebhookMessage, text: str) -> bool:
-        try:
-            await message.edit(content=text, allowed_mentions=NONE)
-        except discord.HTTPException as exc:
-            log.warning("could not edit the progress message: %s", exc.status)
-            return False
-        return True
 
     async def _source_names(
         self, _: discord.Interaction, current: str
@@ -153,9 +96,15 @@ class Moderation(commands.Cog):
     @moderator_only()
     async def reindex(self, interaction: discord.Interaction, source: str | None = None) -> None:
         """Rebuild the index (moderators); answers keep coming from the old one meanwhile."""
-        await interaction.response.defer(thinking=True)
         paths = self._resolve(source)
-        await self._build(interaction, "reindex", source or "(previous roots)", paths)
+        self._free()
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        job = BuildJob(self.bot, interaction, "reindex", source or "(previous roots)", "Reindex")
+        try:
+            outcome = summary_outcome(await self._locked_build(interaction, job, paths), "Reindex")
+        except BuildFailed as exc:
+            outcome = Outcome(False, str(exc))
+        await job.finish(outcome)
 
     @app_commands.command(name="ingest")
     @app_commands.describe(
@@ -163,39 +112,120 @@ class Moderation(commands.Cog):
         outlet="Who published it",
         title="The article's title",
         date="Publication date, YYYY-MM-DD",
+        url="Or a link to the article (http or https): fetched, then indexed",
     )
     @moderator_only()
     async def ingest(
         self,
         interaction: discord.Interaction,
-        file: discord.Attachment,
+        file: discord.Attachment | None = None,
         outlet: str | None = None,
         title: str | None = None,
         date: str | None = None,
+        url: str | None = None,
     ) -> None:
-        """Add an attached article to the index (moderators)."""
+        """Add an attached article, or one by link, to the index (moderators)."""
+        if (file is None) == (url is None):
+            raise UserFacingError("Attach a file or give a url (one of the two).")
+        if url is not None:  # by link: the live-news cog fetches it, then the same build
+            from bot.discord.cogs.news import ingest_url
+
+            return await ingest_url(self.bot, interaction, url, outlet, title, check_date(date))
         name = safe_filename(file.filename)
         published = check_date(date)
-        if file.size > self.bot.settings.max_file_bytes:
-            raise UserFacingError(
-                f"That file is too large (limit {self.bot.settings.max_file_bytes} bytes)."
-            )
-        await interaction.response.defer(thinking=True)
-        if self.bot.build_lock.locked():
-            raise UserFacingError("A reindex is already running; ingest the file when it finishes.")
+        limit = self.bot.settings.max_file_bytes
+        if file.size > limit:
+            raise UserFacingError(f"That file is too large (limit {limit:,} bytes).")
+        self._free()
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        job = BuildJob(self.bot, interaction, "ingest", name, f"Ingest of `{name}`")
         try:
             data = await file.read()
         except discord.HTTPException:
-            raise UserFacingError("I could not download that attachment; try again.") from None
-        uploads = self.bot.settings.data_dir / "uploads"
-        await asyncio.to_thread(save_upload, uploads, name, data, outlet, title, published)
-        await self._build(interaction, "ingest", name, None)
+            await job.finish(Outcome(False, "❌ Ingest failed: I could not download the file."))
+            return
+        try:
+            await asyncio.to_thread(check_article, name, data, outlet, title, published, limit)
+        except UserFacingError as exc:  # nothing saved: the file never reaches a build
+            reason = safe_text(str(exc), markdown=False)
+            await job.finish(Outcome(False, f"❌ Ingest failed: {reason}"))
+            return
+        await asyncio.to_thread(save_upload, self.uploads, name, data, outlet, title, published)
+        try:
+            summary = await self._locked_build(interaction, job, None)
+        except BuildFailed as exc:
+            await asyncio.to_thread(remove_upload, self.uploads, name)
+            await job.finish(Outcome(False, f"{exc}\nThe file was not kept."))
+            return
+        await job.finish(await self._ingest_outcome(name, summary))
+
+    async def _ingest_outcome(self, name: str, summary: object) -> Outcome:
+        """✅ when the file is in the new index; ❌ (file removed again) if the build refused it."""
+        failed = list(getattr(summary, "failed", []))
+        mine = [f for f in failed if Path(f.path).name == name]
+        others = [f for f in failed if f not in mine]
+        if mine:
+            await asyncio.to_thread(remove_upload, self.uploads, name)
+            lines = [f"❌ Ingest failed: `{name}`: {mine[0].reason}. The file was not kept."]
+        else:
+            seconds = getattr(summary, "seconds", 0.0)
+            lines = [f"✅ Ingested `{name}` in {seconds:.1f} s: {summary.line()}"]  # type: ignore[attr-defined]
+        if others:
+            lines += ["Other files the build could not use:", *failure_lines(others)]
+        return Outcome(not mine, safe_text("\n".join(lines), markdown=False)[:1900], summary)
+
+    async def _upload_names(
+        self, _: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        files = await asyncio.to_thread(list_uploads, self.uploads)
+        names = [u.name for u in files if current.lower() in u.name.lower()]
+        return [app_commands.Choice(name=n, value=n) for n in names[:25]]
+
+    @app_commands.command(name="uploads")
+    @app_commands.describe(remove="An uploaded file to remove from the index")
+    @app_commands.autocomplete(remove=_upload_names)
+    @moderator_only()
+    async def uploads_command(
+        self, interaction: discord.Interaction, remove: str | None = None
+    ) -> None:
+        """List the articles added with /ingest, or remove one (moderators)."""
+        if remove is None:
+            files = await asyncio.to_thread(list_uploads, self.uploads)
+            lines = [
+                f"`{u.name}` · {safe_text(u.outlet) or '*unknown outlet*'} · "
+                f"{safe_text(ellipsize(u.title, 60)) if u.title else 'untitled'} · "
+                f"{u.published or 'undated'} · {u.size:,} bytes"
+                for u in files
+            ] or ["No uploaded articles. Add one with `/ingest`."]
+            pages = split_text("\n".join(lines), 2000)
+            await interaction.response.send_message(
+                pages[0], ephemeral=True, allowed_mentions=NONE
+            )
+            for page in pages[1:]:
+                await interaction.followup.send(page, ephemeral=True, allowed_mentions=NONE)
+            return
+        self._free()
+        if not await asyncio.to_thread(remove_upload, self.uploads, remove):
+            raise UserFacingError("There is no uploaded article with that name (see `/uploads`).")
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        name = safe_text(remove)
+        job = BuildJob(self.bot, interaction, "remove", remove, f"Removal of `{name}`")
+        try:
+            outcome = summary_outcome(
+                await self._locked_build(interaction, job, None), f"Removal of `{name}`"
+            )
+        except BuildFailed as exc:
+            outcome = Outcome(False, f"{exc}\nThe file is deleted; it leaves the index at the "
+                              "next successful reindex.")
+        await job.finish(outcome)
 
     @app_commands.command(name="answer-here")
     @app_commands.describe(enabled="Answer every message in this channel")
     @moderator_only()
     async def answer_here(self, interaction: discord.Interaction, enabled: bool) -> None:
         """Turn answering every message in this channel on or off (moderators)."""
+        if enabled and not self.bot.settings.message_content_intent:
+            raise UserFacingError(NEEDS_INTENT)
         channel_id = interaction.channel_id or 0
         await asyncio.to_thread(self.bot.store.set_answer_channel, channel_id, enabled)
         chat = self.bot.get_cog("Chat")
