@@ -3,10 +3,12 @@
 The answer message: the verdict line (the CLI's words), one sentence of summary, then at most
 `MAX_QUOTES` verbatim quotes, each shown once under its outlet · date · title, the title
 linking to the article with a text fragment that scrolls to the quote. A disputed reply
-groups its quotes by side when the core says which side each claim is on. Quotes are added
-while the message stays within `TARGET` on a phone (`measure.py`); the first quote (and the
-first of each side) is always shown, and never cut. Everything else is one tap away, in the
-"All sources" view (`render_all_sources`).
+groups its quotes by side when the core says which side each claim is on (`Claim.side`,
+"support" or "contra"). Quotes are added while the message stays within `TARGET` on a phone
+(`measure.py`). Some are shown whatever the length, and never cut: the first quote, and for
+a dispute the first of each side (or, without sides, the first from another outlet), so a
+dispute always shows two voices. Everything else is one tap away, in the "All sources" view
+(`render_all_sources`).
 """
 
 from __future__ import annotations
@@ -46,7 +48,7 @@ SIDE_HEADERS = {
 _LABEL_PREFIX = re.compile(
     r"^(?:answered|supported|refuted|unverified|disputed|not found)\s*[:—–-]\s*", re.IGNORECASE
 )
-_EXCERPT = re.compile(r":?\s*[“\"]([^”\"]{4,})[”\"]")
+_EXCERPT = re.compile(r":?\s*“([^”]{4,})”")  # the core quotes excerpts in curly quotes
 _OUTLET_LIST = re.compile(r"\s*\(([^()]+)\)(?=\s*[.;]?\s*$)")
 
 
@@ -84,7 +86,8 @@ def summary_sentence(reply: Reply) -> str:
         names = {n.strip() for n in match[1].split(",")}
         return "" if names and names <= outlets else match[0]
 
-    text = _OUTLET_LIST.sub(_drop_outlets, text)
+    if text.count("(") == 1:  # else the closing "(X)" names the last speaker's outlet
+        text = _OUTLET_LIST.sub(_drop_outlets, text)
     text = re.sub(r"\s+([;,.])", r"\1", text).strip(" ;,")
     if text and not text.endswith((".", "?", "!")):
         text += "."
@@ -105,7 +108,7 @@ def _sides(reply: Reply) -> dict[int, str | None]:
 class _Pick:
     source: Source
     side: str | None
-    forced: bool  # shown even over the length target: the first quote, the first of a side
+    forced: bool  # shown even over the length target (see the module docstring)
 
 
 def _candidates(reply: Reply) -> list[_Pick]:
@@ -113,7 +116,19 @@ def _candidates(reply: Reply) -> list[_Pick]:
     sides = _sides(reply)
     grouped = reply.verdict is Verdict.DISPUTED and {SUPPORT, CONTRA} <= set(sides.values())
     if not grouped:
-        return [_Pick(s, None, i == 0) for i, s in enumerate(reply.sources)]
+        forced = {reply.sources[0].id} if reply.sources else set()
+        if reply.verdict is Verdict.DISPUTED and reply.sources:
+            # without sides from the core, a dispute still shows two voices: the first quote
+            # and the first from another outlet (or at least another article)
+            first = reply.sources[0]
+            other = next(
+                (s for s in reply.sources if s.outlet_label != first.outlet_label),
+                next((s for s in reply.sources if s.article_id != first.article_id), None),
+            )
+            if other is not None:
+                forced.add(other.id)
+        picks = [_Pick(s, None, s.id in forced) for s in reply.sources]
+        return sorted(picks, key=lambda p: not p.forced)
     seen: set[str | None] = set()
     picks = []
     for source in reply.sources:
@@ -221,8 +236,8 @@ def layout(reply: Reply, query_label: bool = False) -> Layout:
         size = sum((message_size(m) for m in _message(reply, head, trial, hidden)), Size(0, 0))
         if pick.forced or (size.chars <= TARGET.chars and size.lines <= TARGET.lines):
             chosen = trial
-    order = {p.source.id: i for i, p in enumerate(candidates)}
-    chosen.sort(key=lambda p: order[p.source.id])
+    order = {s.id: i for i, s in enumerate(reply.sources)}
+    chosen.sort(key=lambda p: order[p.source.id])  # shown in the core's order
     messages = _message(reply, head, chosen, len(reply.sources) - len(chosen))
     return Layout(messages, [p.source for p in chosen], sum(p.forced for p in chosen))
 

@@ -146,6 +146,14 @@ def test_summary_drops_what_the_message_already_shows() -> None:
         "crane…”; police say otherwise (Harbour Gazette, Valley Echo)."
     )
     assert summary_sentence(reply) == "Harbour Gazette says it; police say otherwise."
+    reply.sources.append(_source(3, 'Kovač claimed that "more than 40" were hurt.'))
+    reply.summary = (
+        "Disputed: the sources give different figures: police (Valley Echo) “Police said "
+        "nobody died.” vs Kovač (Harbour Gazette) “Kovač claimed that \"more than 40\" were …”."
+    )
+    assert summary_sentence(reply) == (
+        "The sources give different figures: police (Valley Echo) vs Kovač (Harbour Gazette)."
+    )
     reply.summary = "Not found: no source answers this."
     assert summary_sentence(reply) == "No source answers this."
 
@@ -195,10 +203,21 @@ def test_a_dispute_is_grouped_by_side_and_shows_both_sides() -> None:
     assert shown[0] == sources[0].quote and shown[-1] == sources[1].quote  # both sides
 
 
-def test_without_sides_a_dispute_keeps_the_core_order() -> None:
-    reply = make_reply(n_sources=2)
-    reply.verdict = Verdict.DISPUTED
-    assert "Backs the claim" not in _description(render_reply(reply))
+def test_without_sides_a_dispute_still_shows_two_voices() -> None:
+    long = "The union said the crane had not been inspected for years, " * 6
+    sources = [
+        _source(1, long + "it said.", outlet="Harbour Gazette"),
+        _source(2, long + "a spokesman added.", outlet="Harbour Gazette"),
+        _source(3, "The port said the crane passed inspection in March.", outlet="Valley Echo"),
+    ]
+    reply = Reply(query="The crane was never inspected.", mode="claim",
+                  verdict=Verdict.DISPUTED, summary="s", sources=sources,
+                  claims=[Claim(text="x", sources=[i]) for i in (1, 2, 3)])
+    messages = render_reply(reply)
+    assert "Backs the claim" not in _description(messages)  # no sides to group by
+    assert _quotes(messages) == [sources[0].quote, sources[2].quote]  # in the core's order
+    reply.verdict = Verdict.REFUTED  # not a dispute: only the first is a must
+    assert _quotes(render_reply(reply)) == [sources[0].quote]
 
 
 def test_mentions_in_quotes_and_queries_are_neutralised() -> None:
