@@ -48,6 +48,12 @@ SAY_WRAPS = ("{who} said that {s}", "According to {who}, {s}", "{who} told repor
              "{who} confirmed that {s}", "{who} claimed that {s}")
 DENY_WRAPS = ("{who} denied that {s}", "{who} rejected claims that {s}",
               "{who} dismissed reports that {s} as false", "{who} said it was untrue that {s}")
+# Tails with denial or negation words that leave the sentence's fact standing: the judge
+# must not read "rejected" or "denied" anywhere in a sentence as a contradiction.
+DISTRACTOR_TAILS = (", a decision {who} rejected", ", which {who} criticised",
+                    ", although {who} denied any wrongdoing", ", despite objections from {who}",
+                    ", a move {who} did not welcome", ", and {who} dismissed calls for an inquiry",
+                    ", which {who} refused to comment on", ", though {who} disputed the timing")
 DEBUNK_HYPS = ("It is false that {s}.", "Reports that {s} are a hoax.", "It is not true that {s}.",
                "Claims that {s} are fake.")
 
@@ -71,7 +77,8 @@ def pair(premise: str, hypothesis: str, label: str, kind: str) -> dict:
 
 
 # --- frames ---------------------------------------------------------------------------------
-def from_story(rng: random.Random, facts: list[Fact], n: int) -> list[dict]:
+def from_story(rng: random.Random, facts: list[Fact], n: int,
+               distractors: bool = False) -> list[dict]:
     out: list[dict] = []
     for _ in range(n):
         fact = rng.choice(facts)
@@ -102,6 +109,9 @@ def from_story(rng: random.Random, facts: list[Fact], n: int) -> list[dict]:
                 out.append(pair(denied, rng.choice(fact.false["negation"]), "entail",
                                 "denial_control"))
             continue
+        if distractors and rng.random() < 0.25:
+            tail = rng.choice(DISTRACTOR_TAILS).format(who=rng.choice(SPEAKERS))
+            premise = premise.rstrip(".") + tail + "."
         if rng.random() < 0.2 and others:  # a consistent previous sentence as context
             context = rng.choice(others)
             premise = f"{rng.choice(context.premises)} {premise}"
@@ -224,6 +234,9 @@ def from_sentence(rng: random.Random, s: str, controls: bool = False) -> list[di
             out.append(pair(s, changed, "contradict", "real_number"))
             if controls:
                 out.append(pair(s, shorten(s), "entail", "real_control"))
+                tail = rng.choice(DISTRACTOR_TAILS).format(who=rng.choice(SPEAKERS))
+                out.append(pair(s.rstrip(".") + tail + ".", shorten(s), "entail",
+                                "real_distractor_control"))
     elif r < 0.36:
         changed = negate(s)
         if changed:
@@ -308,7 +321,8 @@ def main() -> None:
     parser.add_argument("--real", type=int, default=5000, help="perturbed judge-data premises")
     parser.add_argument("--ramdocs-docs", type=int, default=1500)
     parser.add_argument("--controls", action="store_true",
-                        help="an entail control for every perturbed real sentence")
+                        help="an entail control for every perturbed real sentence, and "
+                             "denial words in tails that leave a fact standing")
     parser.add_argument("--relations", type=int, default=0,
                         help="two-role relation draws (5 pairs each: swaps, entity, controls)")
     args = parser.parse_args()
@@ -317,7 +331,7 @@ def main() -> None:
     for i in range(args.stories):
         frame = FRAMES[i % len(FRAMES)]
         facts = frame(rng)
-        out.extend(from_story(rng, facts, args.per_story))
+        out.extend(from_story(rng, facts, args.per_story, args.controls))
         out.extend(role_swaps(rng, facts))
     for _ in range(args.relations):
         out.extend(pair(p, h, label, kind) for p, h, label, kind in relation_pairs(rng))

@@ -60,7 +60,7 @@ def main() -> None:
     _run("training.generate", "--out", str(relations), "--seed", "11", "--stories", "900",
          "--real", "7000", "--ramdocs-docs", "700", "--controls", "--relations", "1600")
     _run("training.mix", "--generated", str(relations), "--neutral-extra", str(extra),
-         "--judge-sample", "11000", "--out", str(mix3))
+         "--judge-sample", "16000", "--out", str(mix3))
     _run("training.mix", "--judge-only", "--out", str(stage1))
     _run("training.train", "--data", str(stage1), "--out", str(RUNS / "stage1"), "--epochs",
          "1", "--bf16", "--lr", "5e-5", "--stop-at", str(STAGE1_STEPS))
@@ -68,7 +68,7 @@ def main() -> None:
          "--out", str(RUNS / "stage2"), "--epochs", "0.75", "--threads", "1", "--bf16",
          "--lr", "4e-5", "--warmup", "0.03", "--save-every", "400")
     _run("training.train", "--data", str(mix3), "--init", str(RUNS / "stage2" / "model"),
-         "--out", str(RUNS / "stage3"), "--epochs", "0.6", "--threads", "1", "--bf16",
+         "--out", str(RUNS / "stage3"), "--epochs", "0.55", "--threads", "1", "--bf16",
          "--lr", "3e-5", "--warmup", "0.05", "--save-every", "400")
     _run("training.export", "--model", str(RUNS / "stage3" / "model"))
     _run("training.evaluate", "--json", str(ROOT / "training" / "metrics.json"))

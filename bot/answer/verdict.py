@@ -39,7 +39,7 @@ from bot.answer.judge import Judge, JudgePair, Scores
 from bot.answer.quantities import date_conflict, figure_conflict, figures_disagree
 from bot.answer.question import as_statement, has_quantity, question_kind
 from bot.answer.types import Verdict, show_outlet
-from index.search import lexical_tokens
+from index.search import lexical_tokens, words
 
 # --- abstention (retrieval) -----------------------------------------------------------------
 # Below these the retrieved text is about something else: `not_found` without judging.
@@ -261,6 +261,71 @@ def stance_of(claim: str, e: Evidence, scores: Scores) -> Judged:
     return Judged(e, scores, Stance.NEUTRAL, "does not settle it")
 
 
+# A name: capitalised words, possibly joined by "of"/"the" ("Bank of Fenn", "Port Ellin FC").
+_NAME = re.compile(r"(?<![\w’'])(?:[A-Z][\w’'-]*\.?)(?:\s+(?:of\s+|the\s+|de\s+)?[A-Z][\w’'-]*)*")
+_NOT_NAMES = frozenset(words("The A An In On At By For From It Its This That These Those He She "
+                             "They We His Her Their After Before When While Reports Report"))
+# Words before a name that make it a setting or a modifier rather than who did what.
+_NOT_A_ROLE = frozenset(words("at in on of from to into near for during the a an"))
+ROLE_MARGIN = 0.15  # the swapped claim scoring within this of the claim: roles unverified
+
+
+def swap_roles(claim: str) -> str | None:
+    """The claim with its first two different names swapped ("A beat B" -> "B beat A"), or
+    None when it names fewer than two."""
+    spans: list[tuple[int, int, str]] = []
+    for m in _NAME.finditer(claim):
+        text = m.group(0)
+        first, _, rest = text.partition(" ")
+        start = m.start()
+        if first in _NOT_NAMES:  # "The Rovers" -> "Rovers"; "The" alone is no name
+            if not rest:
+                continue
+            start += len(first) + 1
+            text = rest
+        if text.endswith(("'s", "’s")):  # a possessive: the name without it
+            text = text[:-2]
+        before = claim[:start].lower().split()
+        if before not in ([], ["the"]) and set(before[-2:]) & _NOT_A_ROLE:
+            continue  # "at the Harrowmere Marathon", "the Aldmark final": a setting, not a role
+        if all(text != t for _, _, t in spans):
+            spans.append((start, start + len(text), text))
+        if len(spans) == 2:
+            break
+    if len(spans) < 2:
+        return None
+    (s1, e1, t1), (s2, e2, t2) = spans
+    return claim[:s1] + t2 + claim[e1:s2] + t1 + claim[e2:]
+
+
+def judge_statement(statement: str, pool: Sequence[Evidence], judge: Judge) -> list[Judged]:
+    """Judge a claim (or a yes/no question's statement) against the pool, with the exact
+    figure and date checks, and a role check on every sentence that seems to support it.
+
+    The role check asks the judge about the claim with its two names swapped ("B beat A"
+    for "A beat B"). A sentence that supports the swapped claim about as well as the claim
+    cannot tell who did what, so it does not count as support; one that clearly supports the
+    swapped claim instead contradicts the claim. Costs one extra pair per supporting sentence,
+    in one batch.
+    """
+    scores = judge.judge(judge_pairs(statement, pool))
+    judged = [stance_of(statement, e, s) for e, s in zip(pool, scores, strict=True)]
+    swapped = swap_roles(statement)
+    supporting = [i for i, j in enumerate(judged) if j.stance is Stance.SUPPORT]
+    if swapped is None or not supporting:
+        return judged
+    checks = judge.judge(judge_pairs(swapped, [pool[i] for i in supporting]))
+    for i, check in zip(supporting, checks, strict=True):
+        j = judged[i]
+        if check.entail >= j.scores.entail + ROLE_MARGIN and check.entail >= ENTAIL_MIN:
+            judged[i] = Judged(j.evidence, j.scores, Stance.CONTRADICT,
+                               "says it the other way round")
+        elif check.entail >= j.scores.entail - ROLE_MARGIN:
+            judged[i] = Judged(j.evidence, j.scores, Stance.NEUTRAL,
+                               "does not say who did what")
+    return judged
+
+
 def _quote(e: Evidence, words_: int = 9) -> str:
     parts = e.sentence.text.split()
     text = " ".join(parts[:words_])
@@ -284,8 +349,7 @@ def decide_claim(claim: str, candidates: Sequence[Evidence], judge: Judge) -> De
     if form.speaker:
         # a claim about what someone said: that speaker's sentences decide
         pool = [e for e in pool if _same_speaker(form.speaker, e)] or pool
-    scores = judge.judge(judge_pairs(form.core, pool))
-    judged = [stance_of(form.core, e, s) for e, s in zip(pool, scores, strict=True)]
+    judged = judge_statement(form.core, pool, judge)
     support = sorted((j for j in judged if j.stance is Stance.SUPPORT), key=lambda j: -j.strength)
     contra = sorted((j for j in judged if j.stance is Stance.CONTRADICT),
                     key=lambda j: -j.strength)
@@ -384,8 +448,7 @@ def decide_question(question: str, candidates: Sequence[Evidence], judge: Judge)
 
 def _decide_yes_no(statement: str, pool: Sequence[Evidence], judge: Judge,
                    floor: float) -> Decision:
-    scores = judge.judge(judge_pairs(statement, pool))
-    judged = [stance_of(statement, e, s) for e, s in zip(pool, scores, strict=True)]
+    judged = judge_statement(statement, pool, judge)
     yes = sorted((j for j in judged if j.stance is Stance.SUPPORT
                   and j.scores.entail >= floor), key=lambda j: -j.strength)
     no = sorted((j for j in judged if j.stance is Stance.CONTRADICT

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 
 from bot.answer.judge import JudgePair, Scores
 from bot.answer.types import Verdict
-from bot.answer.verdict import claim_form, decide_claim, decide_question
+from bot.answer.verdict import claim_form, decide_claim, decide_question, swap_roles
 from tests.answer.helpers import article, evidence
 
 ENTAIL = Scores(0.9, 0.05, 0.05)
@@ -171,3 +171,30 @@ def test_two_figures_for_the_same_thing_make_a_dispute() -> None:
                                [evidence(REPORTED, "Four"), evidence(OTHER, "Three")], judge)
     assert decision.verdict is Verdict.DISPUTED
     assert "figures" in decision.reason
+
+
+def test_swap_roles_swaps_the_two_parties_not_the_setting() -> None:
+    assert swap_roles("Rovers beat United 3-1 at the Kelford Arena.") == \
+        "United beat Rovers 3-1 at the Kelford Arena."
+    assert swap_roles("The Harbour Union sued Nexa Freight's owners.") == \
+        "The Nexa Freight sued Harbour Union's owners."
+    assert swap_roles("Ana Vell set a record at the Kelford Marathon.") is None
+    assert swap_roles("The fire was caused by lightning.") is None
+
+
+class RoleBlindJudge(ScriptedJudge):
+    """Entails the claim and its role swap alike, as a bag-of-words model would."""
+
+    def judge(self, pairs: Sequence[JudgePair]) -> list[Scores]:
+        self.calls.append(list(pairs))
+        return [Scores(0.8, 0.1, 0.1) if "beat" in p.query else NEUTRAL for p in pairs]
+
+
+def test_support_that_cannot_tell_who_did_what_is_not_support() -> None:
+    match = article("Rovers beat United 3-1 in the final on Saturday afternoon.",
+                    outlet="Daily A", name="match.txt")
+    judge = RoleBlindJudge({})
+    decision = decide_claim("United beat Rovers in the final.", [evidence(match, "beat")],
+                            judge)
+    assert decision.verdict is not Verdict.SUPPORTED
+    assert judge.calls[1][0].query == "Rovers beat United in the final."
