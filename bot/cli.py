@@ -18,12 +18,10 @@ from bot.settings import Settings, load_settings
 
 log = logging.getLogger("factbot")
 
-DEMO_QUESTIONS = (
-    "How many people died in the Tarnholm plant fire?",
-    "Did chlorine leak into the River Osk?",
-    "Who won the football cup final?",
-)
-DEMO_CLAIMS = ("The fire was caused by lightning.",)
+# What `factbot demo` asks: data beside the demo corpus, not knowledge in code.
+_DEMO = json.loads((resources.files("index") / "demo_queries.json").read_text("utf-8"))
+DEMO_QUESTIONS: tuple[str, ...] = tuple(_DEMO["questions"])
+DEMO_CLAIMS: tuple[str, ...] = tuple(_DEMO["claims"])
 
 
 def demo_corpus_path() -> Path:
@@ -96,6 +94,8 @@ def _parser() -> argparse.ArgumentParser:
     ev = sub.add_parser("eval", help="run an evaluation set", parents=[common])
     ev.add_argument("file", nargs="?", type=Path, help="JSON Lines eval set")
     ev.add_argument("--ramdocs", type=Path, help="RAMDocs_test.jsonl instead")
+    ev.add_argument("--held-out", action="store_true",
+                    help="RAMDocs: only the half no judge training pair came from")
     ev.add_argument("--limit", type=int, default=None, help="first N RAMDocs questions")
     ev.add_argument("--json", action="store_true")
 
@@ -326,7 +326,8 @@ def _eval(args: argparse.Namespace, settings: Settings) -> int:
     if args.ramdocs:
         from bot.answer.ramdocs import run_ramdocs
 
-        report = run_ramdocs(settings, args.ramdocs, args.limit)
+        report = run_ramdocs(settings, args.ramdocs, args.limit,
+                             held_out_only=args.held_out)
     elif args.file:
         from bot.answer.eval import run_eval
 

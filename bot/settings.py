@@ -64,7 +64,11 @@ class Settings(BaseSettings):
     llm_base_url: str | None = None
     llm_api_key: SecretStr | None = None
     llm_max_retries: int = Field(default=2, ge=0, le=5)
+    llm_timeout_seconds: float = Field(default=20.0, gt=0, le=600)
     retrieval_k: int = Field(default=8, ge=1, le=50)
+    # the claim judge: the shipped cross-encoder ("model") or the chat model above ("llm")
+    judge: Literal["model", "llm"] = "model"
+    judge_threads: int | None = Field(default=None, ge=1, le=64)
     max_query_chars: int = Field(default=1000, ge=50)
 
     # --- Discord -----------------------------------------------------------------------------
@@ -81,11 +85,6 @@ class Settings(BaseSettings):
     mod_log_channel: int | None = None  # a copy of every moderator operation's result
     core_queue_limit: int = Field(default=16, ge=1, le=1000)  # questions waiting, then "busy"
 
-    @field_validator("log_level", "log_format", mode="before")
-    @classmethod
-    def _lower(cls, value: object) -> object:
-        return value.strip().lower() or None if isinstance(value, str) else value
-
     # --- live news: articles by link, followed feeds ----------------------------------------
     feeds_poll_minutes: float = Field(default=30.0, ge=0)  # 0: only `factbot feeds poll`
     feeds_max_articles_per_poll: int = Field(default=20, ge=1, le=500)  # per feed
@@ -95,6 +94,11 @@ class Settings(BaseSettings):
     fetch_allow_hosts: Annotated[list[str], NoDecode] = Field(default_factory=list)
     fetch_allow_loopback: bool = False
     fetch_user_agent: str = "factbot/0.1 (Discord fact-check bot; fetches pages moderators add)"
+
+    @field_validator("log_level", "log_format", mode="before")
+    @classmethod
+    def _lower(cls, value: object) -> object:
+        return value.strip().lower() or None if isinstance(value, str) else value
 
     @field_validator("answer_channels", "moderator_roles", "reindex_sources", mode="before")
     @classmethod
