@@ -96,6 +96,9 @@ class Chat(commands.Cog):
         view: Overview | None
         try:
             view = await self.bot.run_on_core(lambda: overview(self.bot.core))
+        except CoreBusyError:
+            await self._wait_mark(message, BUSY)
+            return
         except Exception as exc:  # the help must still be shown
             log.info("no index overview for help: %s", exc.__class__.__name__)
             view = None
