@@ -111,12 +111,15 @@ def compose_extractive(query: str, mode: str, decision: Decision) -> Reply:
     claims: list[Claim] = []
     numbers: dict[tuple[str, int], int] = {}
     if decision.verdict is not Verdict.NOT_FOUND:
+        sides = {e.key: "support" for e in decision.support} | \
+            {e.key: "contra" for e in decision.contra}
         for evidence in decision.evidence:
             if evidence.key not in numbers:
                 numbers[evidence.key] = len(sources) + 1
                 sources.append(to_source(numbers[evidence.key], evidence))
             claims.append(Claim(text=attributed_claim(evidence),
-                                sources=[numbers[evidence.key]]))
+                                sources=[numbers[evidence.key]],
+                                side=sides.get(evidence.key)))
     return Reply(
         query=query,
         mode=mode,  # type: ignore[arg-type]

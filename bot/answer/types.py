@@ -60,6 +60,9 @@ class Claim(BaseModel):
 
     text: str
     sources: list[int]
+    # which side of a dispute the claim stands on ("support" / "contra"); None for context.
+    # Not in the JSON shape: renderers group by it.
+    side: Literal["support", "contra"] | None = Field(default=None, exclude=True)
 
 
 class Reply(BaseModel):

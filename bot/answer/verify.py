@@ -167,7 +167,7 @@ def verify_reply(reply: Reply, articles: Mapping[str, Article]) -> Reply:
         if not cited:
             dropped_claims += 1
             continue
-        claims.append(Claim(text=claim.text, sources=sorted(set(cited))))
+        claims.append(Claim(text=claim.text, sources=sorted(set(cited)), side=claim.side))
     notes = list(reply.notes)
     if dropped_sources:
         notes.append(f"{dropped_sources} quote(s) dropped: not verbatim in the stored text")

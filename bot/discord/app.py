@@ -110,8 +110,16 @@ class FactBot(commands.Bot):
             log.info("synced %d application commands", len(synced))
 
     async def on_ready(self) -> None:
-        """Log the connection (once per session)."""
-        log.info("connected as %s to %d servers", self.user, len(self.guilds))
+        """Log the connection with the index it serves (the docstore is read off the loop)."""
+        from bot.logs import connected_line
+        from index.build import index_status_counts
+
+        try:
+            counts = await asyncio.to_thread(index_status_counts, self.settings)
+        except Exception as exc:  # noqa: BLE001 - an unreadable index must not stop the bot
+            log.warning("index status unavailable: %s", exc)
+            counts = {}
+        log.info("%s", connected_line(str(self.user), len(self.guilds), counts))
 
     async def on_message(self, message: discord.Message) -> None:
         """No prefix commands: chat answers are handled by the chat cog's listener."""

@@ -19,6 +19,7 @@ from datetime import date
 from pathlib import Path
 
 from bot.answer.errors import UserFacingError
+from index.metadata import csv_safe
 
 ALLOWED_SUFFIXES = (".txt", ".md", ".html", ".jsonl")
 COLUMNS = ("file", "outlet", "title", "published", "author", "url", "republished_by")
@@ -83,7 +84,8 @@ def _write_rows(folder: Path, rows: list[dict[str, str]]) -> None:
     writer = csv.DictWriter(out, fieldnames=COLUMNS, extrasaction="ignore")
     writer.writeheader()
     for row in rows:
-        writer.writerow({c: row.get(c) or "" for c in COLUMNS})
+        # what a moderator typed never starts a spreadsheet formula
+        writer.writerow({c: csv_safe(row.get(c)) for c in COLUMNS})
     _atomic_write(folder / SOURCES_CSV, out.getvalue().encode("utf-8"))
 
 
