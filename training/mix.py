@@ -1,6 +1,7 @@
 """Write the training mix: the judge data's train split plus the generated pairs.
 
-    python -m training.mix --generated training/data/generated.jsonl.gz --out training/data/mix.jsonl.gz
+    python -m training.mix --generated training/data/generated.jsonl.gz \
+        --out training/data/mix.jsonl.gz
 
 Dev-split pairs are never included. The mix is shuffled with a fixed seed by the trainer.
 """

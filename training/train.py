@@ -137,7 +137,8 @@ def main() -> None:
             save(model, tokenizer, optimizer, scheduler, step, args.out)
     elapsed = time.time() - started
     (args.out / "train_stats.json").write_text(json.dumps({
-        "pairs": len(rows), "steps": stop, "planned_steps": total, "batch": args.batch, "epochs": args.epochs,
+        "pairs": len(rows), "steps": stop, "planned_steps": total, "batch": args.batch,
+        "epochs": args.epochs,
         "seconds": round(elapsed, 1), "pairs_per_s": round(seen / max(elapsed, 1e-9), 1),
         "threads": args.threads, "bf16": args.bf16, "lr": args.lr, "seed": args.seed,
         "max_len": args.max_len}, indent=2))

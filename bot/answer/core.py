@@ -20,6 +20,7 @@ from typing import Any
 from bot.answer.compose import compose_extractive
 from bot.answer.errors import EmptyQueryError, IndexUnavailableError, QueryTooLongError
 from bot.answer.evidence import EvidenceSelector, MemoEmbeddings
+from bot.answer.judge import Judge, JudgePair
 from bot.answer.types import (
     IndexStatus,
     OutletInfo,
@@ -28,7 +29,6 @@ from bot.answer.types import (
     Reply,
     Verdict,
 )
-from bot.answer.judge import Judge, JudgePair
 from bot.answer.verdict import MIN_SCORE, Decision, decide_claim, decide_question
 from bot.answer.verify import QuoteLocator, anchor_source, verify_reply
 from bot.settings import Settings

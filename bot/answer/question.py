@@ -82,9 +82,7 @@ def as_statement(question: str) -> str:
     """
     text = question.strip().rstrip("?").strip()
     m = _TRUE_THAT.match(text)
-    if m:
-        text = text[m.end():]
-    elif (m := _DO_AUX.match(text)) is not None:
+    if m or (m := _DO_AUX.match(text)) is not None:
         text = text[m.end():]
     elif (m := _BE_AUX.match(text)) is not None:
         aux, rest = m.group(1).lower(), text[m.end():]
@@ -98,6 +96,7 @@ def as_statement(question: str) -> str:
 
 
 _PREDICATE_START = frozenset(words(
-    "faulty true false closed open responsible involved injured killed arrested guilty innocent cancelled "
+    "faulty true false closed open responsible involved injured killed arrested guilty "
+    "innocent cancelled "
     "delayed safe dead alive able allowed"))
 

@@ -112,7 +112,7 @@ def test_reload_is_cheap_when_build_unchanged(tmp_path, monkeypatch) -> None:  #
 
 def test_reply_cites_outlets_and_unknown(tmp_path) -> None:  # noqa: ANN001
     checker = _checker(tmp_path)
-    reply = checker.ask("Did the storm sink boats and destroy nets?")
+    reply = checker.ask("What did the storm destroy?")
     assert reply.verdict is not Verdict.NOT_FOUND
     assert all_quotes_verbatim(reply, checker.reader.articles)
     for claim in reply.claims:

@@ -10,11 +10,10 @@ from index.types import Chunk
 from tests.answer.helpers import HashEmbeddings, article
 
 
-def test_spelling_variants_and_aliases_meet() -> None:
+def test_spelling_variants_and_inflections_meet() -> None:
     assert lexical_tokens("Grayvoron") == lexical_tokens("Graivoron")
-    assert lexical_tokens("Liberty of Russia Legion") == lexical_tokens("Freedom of Russia Legion")
     assert lexical_tokens("Zelenskyy") == lexical_tokens("Zelensky")
-    assert lexical_tokens("1,500 fighters") == ["1500", lexical_tokens("soldiers")[0]]
+    assert lexical_tokens("1,500 deaths") == ["1500", lexical_tokens("died")[0]]
     assert lexical_tokens("40-kilometre") == ["40", "km"]
 
 
