@@ -12,9 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import os
 import re
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import parse_qsl, urlencode
@@ -22,6 +20,7 @@ from urllib.parse import parse_qsl, urlencode
 from yarl import URL
 
 from index._html import extract_html
+from index.atomic import atomic_write
 from index.clean import is_prose
 from index.fetch import FetchResult
 from index.loaders import normalise_text
@@ -193,14 +192,7 @@ def write_article(folder: Path, article: WebArticle) -> tuple[Path, str]:
     data = (json.dumps(ordered, ensure_ascii=False) + "\n").encode("utf-8")
     if state == "updated" and path.read_bytes() == data:
         return path, "unchanged"
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix=".part")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    atomic_write(path, data)
     return path, state
 
 

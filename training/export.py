@@ -11,7 +11,6 @@ quantising.
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import logging
 import shutil
@@ -22,20 +21,13 @@ import numpy as np
 import torch
 from transformers import AutoModelForSequenceClassification, AutoTokenizer
 
+from bot.answer.judge import file_sha256 as sha256
 from training.common import LABELS, ROOT
 
 log = logging.getLogger("training.export")
 TARGET = ROOT / "bot" / "answer" / "models" / "judge"
 PROBE = [("The council approved the budget on Tuesday.", "The budget was rejected."),
          ("Rovers beat United 2-1 in the final.", "United lost the final.")]
-
-
-def sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def main() -> None:

@@ -21,12 +21,11 @@ On 2 CPU cores the whole run takes about 75 minutes (README, "Training cost").
 
 from __future__ import annotations
 
-import hashlib
 import json
 import subprocess
 import sys
-from pathlib import Path
 
+from bot.answer.judge import file_sha256 as sha256
 from training.common import DATA_DIR, JUDGE_DATA, RAMDOCS, ROOT
 
 RUNS = ROOT / "training" / "runs"
@@ -36,14 +35,6 @@ STAGE1_STEPS = 600
 def _run(*args: str) -> None:
     print("+", " ".join(args), flush=True)
     subprocess.run([sys.executable, "-m", *args], check=True, cwd=ROOT)
-
-
-def sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def main() -> None:
@@ -73,9 +64,11 @@ def main() -> None:
     _run("training.export", "--model", str(RUNS / "stage3" / "model"))
     _run("training.evaluate", "--json", str(ROOT / "training" / "metrics.json"))
     _run("training.card")
-    inputs = [JUDGE_DATA, RAMDOCS, generated, extra, relations, mix, mix3, stage1]
-    manifest = {str(p.relative_to(ROOT.parent) if ROOT.parent in p.parents else p):
-                sha256(p) for p in inputs if p.exists()}
+    inputs = [JUDGE_DATA, RAMDOCS, generated, extra, relations, mix, mix3, stage1,
+              ROOT / "bot/answer/models/judge/model.onnx",
+              ROOT / "bot/answer/models/judge/tokenizer.json"]
+    manifest = {str(p.resolve().relative_to(ROOT.parent)): sha256(p)
+                for p in inputs if p.exists()}
     (ROOT / "training" / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
 
 

@@ -85,7 +85,8 @@ class Judge(Protocol):
     def judge(self, pairs: Sequence[JudgePair]) -> list[Scores]: ...
 
 
-def _sha256(path: Path) -> str:
+def file_sha256(path: Path) -> str:
+    """The sha256 of a file, read in 1 MiB blocks."""
     digest = hashlib.sha256()
     with path.open("rb") as fh:
         for block in iter(lambda: fh.read(1 << 20), b""):
@@ -116,7 +117,7 @@ class OnnxJudge:
             path = directory / name
             if not path.exists():
                 raise JudgeModelError(f"judge model file missing: {path}")
-            if _sha256(path) != expected:
+            if file_sha256(path) != expected:
                 raise JudgeModelError(f"judge model file {name} failed its sha256 check")
         self.labels: list[str] = card["labels"]
         self.max_length: int = card["max_length"]

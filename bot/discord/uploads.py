@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import csv
 import io
-import os
 import re
 import tempfile
 from dataclasses import dataclass
@@ -19,6 +18,7 @@ from datetime import date
 from pathlib import Path
 
 from bot.answer.errors import UserFacingError
+from index.atomic import atomic_write
 from index.metadata import csv_safe
 
 ALLOWED_SUFFIXES = (".txt", ".md", ".html", ".jsonl")
@@ -59,18 +59,6 @@ def check_date(value: str | None) -> str | None:
         raise UserFacingError("The date must look like 2024-03-12.") from None
 
 
-def _atomic_write(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=path.suffix + ".part")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def _read_rows(folder: Path) -> list[dict[str, str]]:
     index = folder / SOURCES_CSV
     if not index.is_file():
@@ -86,7 +74,7 @@ def _write_rows(folder: Path, rows: list[dict[str, str]]) -> None:
     for row in rows:
         # what a moderator typed never starts a spreadsheet formula
         writer.writerow({c: csv_safe(row.get(c)) for c in COLUMNS})
-    _atomic_write(folder / SOURCES_CSV, out.getvalue().encode("utf-8"))
+    atomic_write(folder / SOURCES_CSV, out.getvalue().encode("utf-8"))
 
 
 def _row(filename: str, outlet: str | None, title: str | None, published: str | None) -> dict:
@@ -143,7 +131,7 @@ def save_upload(
         The path of the saved file.
     """
     target = uploads / filename
-    _atomic_write(target, data)
+    atomic_write(target, data)
     rows = [r for r in _read_rows(uploads) if r.get("file") != filename]
     rows.append(_row(filename, outlet, title, published))
     _write_rows(uploads, rows)
