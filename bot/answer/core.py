@@ -14,6 +14,7 @@ import re
 import threading
 import unicodedata
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -273,16 +274,7 @@ class FactChecker:
 
     def outlets(self) -> list[OutletInfo]:
         """The outlets in the index with article counts and date ranges (unknown last)."""
-        groups: dict[str | None, list] = defaultdict(list)
-        for article in self._current().reader.articles.values():
-            groups[article.meta.outlet].append(article.meta.published)
-        out = []
-        for outlet, dates in groups.items():
-            known = sorted(d for d in dates if d)
-            out.append(OutletInfo(outlet=outlet, articles=len(dates),
-                                  first_published=known[0] if known else None,
-                                  last_published=known[-1] if known else None))
-        return sorted(out, key=lambda o: (o.outlet is None, (o.outlet or "").lower()))
+        return outlet_summary(self._current().reader.articles.values())
 
     def status(self) -> IndexStatus:
         """Counts and build information of the index being served."""
@@ -296,6 +288,20 @@ class FactChecker:
             model=getattr(build, "model", None) or None,
             collection=getattr(build, "collection", None) or None,
         )
+
+
+def outlet_summary(articles: Iterable[Any]) -> list[OutletInfo]:
+    """Outlets with their article counts and date ranges, by name, the unknown outlet last."""
+    groups: dict[str | None, list] = defaultdict(list)
+    for article in articles:
+        groups[article.meta.outlet].append(article.meta.published)
+    out = []
+    for outlet, dates in groups.items():
+        known = sorted(d for d in dates if d)
+        out.append(OutletInfo(outlet=outlet, articles=len(dates),
+                              first_published=known[0] if known else None,
+                              last_published=known[-1] if known else None))
+    return sorted(out, key=lambda o: (o.outlet is None, (o.outlet or "").lower()))
 
 
 def make_judge(settings: Settings, chat_model: Any = None) -> Judge:

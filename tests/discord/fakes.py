@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from types import SimpleNamespace
 
+from bot.answer.core import outlet_summary
 from bot.answer.errors import EmptyQueryError, IndexUnavailableError, QueryTooLongError
 from bot.answer.types import (
     Claim,
@@ -176,16 +177,7 @@ class FakeCore:
 
     def outlets(self) -> list[OutletInfo]:
         self._enter("outlets")
-        groups: dict[str | None, list[str | None]] = {}
-        for article in self.articles.values():
-            groups.setdefault(article.meta.outlet, []).append(article.meta.published)
-        out = []
-        for outlet, dates in groups.items():
-            known = sorted(d for d in dates if d)
-            out.append(OutletInfo(outlet=outlet, articles=len(dates),
-                                  first_published=known[0] if known else None,
-                                  last_published=known[-1] if known else None))
-        return out
+        return outlet_summary(self.articles.values())
 
     def status(self) -> IndexStatus:
         self._enter("status")
