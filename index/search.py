@@ -64,7 +64,6 @@ _SYNONYM_GROUPS = {
 # Multi-word expressions read as one term before tokenising (folded text).
 _PHRASES = [
     (re.compile(r"\b(?:take|takes|took|taken|taking) part\b"), " involve "),
-    (re.compile(r"\bnothing to do with\b"), " nothing involve with "),
 ]
 _ALIASES: dict[str, str] = {}
 

@@ -66,11 +66,6 @@ _TIME_LEAD = re.compile(r"^(?:(?:this|on|last|early|earlier|later) \w+,? )", re.
 _PREPOSITIONS = frozenset(words("in of at from on for with by to the into near"))
 MAX_SPEAKER_WORDS = 8
 
-DENIAL_RE = re.compile(
-    r"\b(?:den(?:y|ied|ies)|reject(?:ed|s)?|dismiss(?:ed|es)?|disputed?|refuted?|false|"
-    r"nothing to do with|no involvement|not involved)\b",
-    re.IGNORECASE,
-)
 HEDGE_RE = re.compile(
     r"\b(?:allegedly|reportedly|purportedly|apparently|unverified|unconfirmed|"
     r"(?:have|has|had|could) not been (?:independently )?(?:verified|confirmed)|"
@@ -254,7 +249,7 @@ def attribute_in_article(sentence: Sentence, article: Article) -> Attribution:
 _OPEN_QUOTES = ("“", '"', "‘")
 _GROUP_WORDS = frozenset(words(
     "company firm group ministry government authority authorities agency service union "
-    "alliance corps police army council office committee court militia militias "
+    "alliance corps police army council office committee court "
     "organisation organization party movement department team battalion regiment forces "
     "industries ltd inc plc"))
 
@@ -280,10 +275,5 @@ def _is_group(speaker: str) -> bool:
 def _is_singular(speaker: str) -> bool:
     last = speaker.split()[-1]
     return last[:1].isupper() or not last.endswith("s")
-
-
-def has_denial(text: str) -> bool:
-    """True when the text contains a denial cue ("denied", "nothing to do with", ...)."""
-    return bool(DENIAL_RE.search(text))
 
 

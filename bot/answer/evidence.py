@@ -25,7 +25,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 from langchain_core.embeddings import Embeddings
 
-from bot.answer.attribution import Attribution, attribute_in_article, has_denial
+from bot.answer.attribution import Attribution, attribute_in_article
 from bot.answer.sentences import Sentence, sentences_in_span, split_sentences
 from index.search import HybridSearcher, lexical_tokens
 from index.types import Article, Hit
@@ -58,12 +58,11 @@ QUERY_NOISE = frozenset(
     )
 )
 
-DENY_TERM = lexical_tokens("deny")[0]
 # A sentence that refers back to the previous one: opens with a pronoun or with "the group"
 # / "the company" ..., continues a quotation, or reports "that was ..." / "it was ...".
 _ANAPHORIC = re.compile(
     r"^\W*(?:he|she|it|they|this|that|these|those|his|her|its|their)\b"
-    r"|^\W*the (?:group|company|firm|organi[sz]ation|movement|militia|unit|agency|ministry|"
+    r"|^\W*the (?:group|company|firm|organi[sz]ation|movement|unit|agency|ministry|"
     r"union|alliance|force|forces|service|authorit(?:y|ies)|government|plant|site)\b"
     r"|^\s*[“\"‘]"
     r"|\b(?:that|this|it) (?:was|is|had|has|were)\b",
@@ -263,10 +262,7 @@ def _rescored(e: Evidence, dense: float) -> Evidence:
 
 def _present(terms: Sequence[str], text: str) -> set[str]:
     """The terms that occur in the text."""
-    present = set(lexical_tokens(text))
-    if DENY_TERM in terms and has_denial(text):
-        present.add(DENY_TERM)  # "had nothing to do with it" is a denial too
-    return present & set(terms)
+    return set(lexical_tokens(text)) & set(terms)
 
 
 def refers_back(text: str) -> bool:
