@@ -23,13 +23,14 @@ COMMON = frozenset((
     "Minister", "President", "Governor", "Ministry", "Service", "Chemical", "Union",
     "Alliance", "Local", "Updated", "Loading", "Comments", "Copyright", "National",
     "Safety", "Agency", "Defence", "Fire", "River", "Works", "Hall", "Town", "Council",
-    "Army", "Court",
+    "Army", "Court", "Rovers", "Gazette",
 ))
 
 
 def _names(folder: Path) -> set[str]:
     text = " ".join(p.read_text(encoding="utf-8", errors="ignore") for p in folder.rglob("*")
                     if p.is_file() and p.suffix in (".txt", ".md", ".html", ".jsonl", ".csv"))
+    text = re.sub(r"https?://\S+", " ", text)  # URL slugs write names in lower case
     lower = {w.lower() for w in re.findall(r"\b[a-z][a-z]+\b", text)}
     capitalised = set(re.findall(r"\b[A-Z][a-z]{4,}\b", text))
     return {w for w in capitalised if w.lower() not in lower and w not in COMMON}
@@ -60,3 +61,10 @@ def test_seed_corpus_names_are_not_in_library_code(seed_corpus: Path) -> None:
     names = _names(seed_corpus)
     assert len(names) > 10
     assert _offenders(names) == {}
+
+
+def test_eval_corpora_names_are_not_in_library_code() -> None:
+    for corpus in ("unseen", "tuning"):
+        names = _names(ROOT / "evals" / corpus)
+        assert len(names) > 10
+        assert _offenders(names) == {}, corpus

@@ -288,7 +288,7 @@ def swap_roles(claim: str) -> str | None:
             text = text[:-2]
         before = claim[:start].lower().split()
         if before not in ([], ["the"]) and set(before[-2:]) & _NOT_A_ROLE:
-            continue  # "at the Harrowmere Marathon", "the Aldmark final": a setting, not a role
+            continue  # "at the Town Hall", "the cup final": a setting, not a role
         if all(text != t for _, _, t in spans):
             spans.append((start, start + len(text), text))
         if len(spans) == 2:

@@ -41,7 +41,7 @@ def overview(core: Any) -> Overview:
 
 
 def topic_of(title: str) -> str:
-    """What a headline is about: its longest run of capitalised words ("Westmarch Cup"),
+    """What a headline is about: its longest run of capitalised words ("Northfield Cup"),
     else its first capitalised word after the first, else the whole headline."""
     runs: list[tuple[int, list[str]]] = []
     for i, word in enumerate(_WORD.findall(title)):
