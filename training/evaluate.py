@@ -53,12 +53,10 @@ class OnnxScorer:
         self.judge = OnnxJudge(path, threads=threads)
 
     def probs(self, pairs: list[tuple[str, str]]) -> np.ndarray:
-        logits = self.judge.logits(pairs).astype(np.float64)
-        logits -= logits.max(axis=1, keepdims=True)
-        p = np.exp(logits)
-        p /= p.sum(axis=1, keepdims=True)
-        order = [self.judge.labels.index(k) for k in LABELS]
-        return p[:, order]
+        from bot.answer.judge import JudgePair
+
+        scores = self.judge.judge([JudgePair(query=h, sentence=p) for p, h in pairs])
+        return np.array([[s.entail, s.contradict, s.neutral] for s in scores])  # LABELS order
 
 
 def _read(path: Path) -> list[dict]:

@@ -172,11 +172,6 @@ def refuting_voice(e: Evidence) -> bool:
     return not e.attribution.hedged
 
 
-def voice(e: Evidence) -> str:
-    """Who a sentence speaks for: its speaker, else its outlet's own voice."""
-    return e.attribution.speaker or f"{show_outlet(e.article.meta.outlet)} itself"
-
-
 def same_voice(a: Evidence, b: Evidence) -> bool:
     """True when two sentences are by the same speaker ("Ms Vance" = "Vance"), or
     both in the same article's own voice."""
