@@ -46,6 +46,11 @@ class Settings(BaseSettings):
     chroma_port: int | None = Field(
         default=None, validation_alias=AliasChoices("CHROMA_PORT", "FACTBOT_CHROMA_PORT")
     )
+    # Shared mode: article texts and the build registry in PostgreSQL, so processes on several
+    # hosts serve one index (with CHROMA_HOST). A secret: it may hold a password.
+    database_url: SecretStr | None = Field(
+        default=None, validation_alias=AliasChoices("DATABASE_URL", "FACTBOT_DATABASE_URL")
+    )
 
     # --- logging -----------------------------------------------------------------------------
     log_level: Literal["debug", "info", "warning", "error"] | None = None
@@ -123,6 +128,11 @@ class Settings(BaseSettings):
     @property
     def chroma_is_remote(self) -> bool:
         return bool(self.chroma_host)
+
+    @property
+    def shared_store(self) -> bool:
+        """True when texts and builds live in PostgreSQL (`DATABASE_URL`), not in SQLite."""
+        return self.database_url is not None and bool(self.database_url.get_secret_value())
 
     @property
     def tiktoken_cache_dir(self) -> Path:
