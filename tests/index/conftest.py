@@ -47,3 +47,7 @@ def mini_corpus(tmp_path: Path) -> Path:
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
     return Settings(data_dir=tmp_path / "data", chunk_tokens=64, chunk_overlap=8)
+
+
+# A real PostgreSQL for shared-mode tests (session-wide) and a fresh database per test.
+from tests.pg_server import pg_server, pg_url  # noqa: E402, F401 - fixtures
