@@ -31,7 +31,7 @@ import json
 import logging
 import os
 import threading
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -78,6 +78,7 @@ _ARTICLE_SELECT = (
     "author, url, republished_by FROM factbot_articles"
 )
 CONNECT_TIMEOUT_S = 10
+STREAM_BATCH = 256  # articles per query when streaming a build
 
 
 def _lock_key(name: str) -> int:
@@ -480,40 +481,91 @@ class PgDocStore:
         self._call(work, write=True)
 
     def counts(self, build_id: str) -> tuple[int, int, int]:
-        """Articles, chunks and distinct known outlets of a build, counted in SQL."""
+        """Articles, chunks and distinct known outlets of a build, in one SQL query."""
         def work(conn: psycopg.Connection) -> tuple[int, int, int]:
-            articles, outlets = conn.execute(
-                "SELECT COUNT(*), COUNT(DISTINCT outlet) FROM factbot_articles "
-                "WHERE build_id=%s", (build_id,),
-            ).fetchone()  # type: ignore[misc]
-            (chunks,) = conn.execute(
-                "SELECT COUNT(*) FROM factbot_chunks WHERE build_id=%s", (build_id,)
-            ).fetchone()  # type: ignore[misc]
-            return int(articles), int(chunks), int(outlets)
+            row = conn.execute(
+                "SELECT (SELECT COUNT(*) FROM factbot_articles WHERE build_id=%(b)s), "
+                "(SELECT COUNT(*) FROM factbot_chunks WHERE build_id=%(b)s), "
+                "(SELECT COUNT(DISTINCT outlet) FROM factbot_articles WHERE build_id=%(b)s)",
+                {"b": build_id},
+            ).fetchone()
+            return (int(row[0]), int(row[1]), int(row[2])) if row else (0, 0, 0)
 
         return self._read(work, (0, 0, 0))
 
-    def articles(self, build_id: str) -> dict[str, Article]:
-        """All articles of a build by id, in source-key order."""
+    def outlet_rows(self, build_id: str) -> list[tuple[str | None, str | None]]:
+        """(outlet, published) of every article of a build, in one SQL query (no texts)."""
+        def work(conn: psycopg.Connection) -> list[tuple[str | None, str | None]]:
+            return [(r[0], r[1]) for r in conn.execute(
+                "SELECT outlet, published FROM factbot_articles WHERE build_id=%s",
+                (build_id,))]
+
+        return self._read(work, [])
+
+    def get_articles(self, build_id: str, ids: Iterable[str]) -> dict[str, Article]:
+        """The articles of a build with these ids (ids not in the build are left out)."""
+        wanted = list(dict.fromkeys(ids))
+        if not wanted:
+            return {}
+
         def work(conn: psycopg.Connection) -> dict[str, Article]:
             rows = conn.execute(
-                _ARTICLE_SELECT + " WHERE build_id=%s ORDER BY source_key", (build_id,)
+                _ARTICLE_SELECT + " WHERE build_id=%s AND id = ANY(%s)", (build_id, wanted)
             ).fetchall()
             return {r[0]: _article(r) for r in rows}
 
         return self._read(work, {})
 
-    def chunks(self, build_id: str, articles: dict[str, Article]) -> list[Chunk]:
-        """All chunks of a build, text sliced from the stored article texts."""
-        def work(conn: psycopg.Connection) -> list[tuple[str, int, int, int]]:
-            return conn.execute(
-                'SELECT article_id, idx, start, "end" FROM factbot_chunks WHERE build_id=%s '
-                "ORDER BY article_id, idx", (build_id,),
-            ).fetchall()
+    def iter_articles(self, build_id: str) -> Iterator[Article]:
+        """Every article of a build, streamed in batches (in id order; not held in memory).
 
+        Each batch is one query on the shared connection (keyset pagination), so nothing is
+        held open between batches and other threads are not blocked while the caller works.
+        """
+        after = ""
+        while True:
+            def work(conn: psycopg.Connection, after: str = after) -> list[Any]:
+                return conn.execute(
+                    _ARTICLE_SELECT + ' WHERE build_id=%s AND id > %s COLLATE "C" '
+                    'ORDER BY id COLLATE "C" LIMIT %s', (build_id, after, STREAM_BATCH),
+                ).fetchall()
+
+            rows = self._read(work, [])
+            yield from (_article(r) for r in rows)
+            if len(rows) < STREAM_BATCH:
+                return
+            after = rows[-1][0]
+
+    def article_keys(self, build_id: str) -> dict[str, tuple[str, str]]:
+        """Article id -> (source key, content hash) of a build, without the texts."""
+        def work(conn: psycopg.Connection) -> dict[str, tuple[str, str]]:
+            return {r[0]: (r[1], r[2]) for r in conn.execute(
+                "SELECT id, source_key, content_hash FROM factbot_articles WHERE build_id=%s",
+                (build_id,))}
+
+        return self._read(work, {})
+
+    def chunk_rows(self, build_id: str) -> list[tuple[str, int, int, int]]:
+        """(article id, chunk index, start, end) of every chunk of a build, unordered."""
+        def work(conn: psycopg.Connection) -> list[tuple[str, int, int, int]]:
+            return [(r[0], int(r[1]), int(r[2]), int(r[3])) for r in conn.execute(
+                'SELECT article_id, idx, start, "end" FROM factbot_chunks WHERE build_id=%s',
+                (build_id,))]
+
+        return self._read(work, [])
+
+    def articles(self, build_id: str) -> dict[str, Article]:
+        """Every article of a build, texts included, by id in source-key order (loads the
+        whole build: for tests and small tools; readers use `get_articles`, `iter_articles`)."""
+        return {a.id: a for a in sorted(self.iter_articles(build_id),
+                                        key=lambda a: a.source_key)}
+
+    def chunks(self, build_id: str, articles: Mapping[str, Article]) -> list[Chunk]:
+        """All chunks of a build in (article id, index) order, text sliced from `articles`
+        (chunks of articles not given are left out)."""
         return [
             Chunk(aid, idx, start, end, articles[aid].text[start:end])
-            for aid, idx, start, end in self._read(work, [])
+            for aid, idx, start, end in sorted(self.chunk_rows(build_id))
             if aid in articles
         ]
 
