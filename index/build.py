@@ -30,10 +30,17 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from bot.settings import Settings
+from index.buildfiles import (
+    make_build_files,
+    prune_build_dirs,
+    remove_build_dir,
+    save_build_files,
+)
 from index.chunking import Chunker
 from index.docstore import BuildInfo, DocStore
 from index.embeddings import get_embeddings, model_id
 from index.errors import (
+    BuildInProgressError,
     DiskFullError,
     DocStoreDamagedError,
     ReadOnlyDataDirError,
@@ -59,13 +66,9 @@ EMBED_BATCH = 64
 LAST_BUILD_FILE = "last_build.json"
 
 
-class BuildInProgressError(RuntimeError):
-    """Another build holds the data dir's build lock."""
-
-
 @dataclass(frozen=True)
 class BuildProgress:
-    """Where a running build is: `stage` in load, embed, copy, switch, done."""
+    """Where a running build is: `stage` in load, copy, embed, lexical, switch, done."""
 
     stage: str
     done: int
@@ -84,6 +87,7 @@ class BuildSummary:
     chunks: int = 0
     embedded_chunks: int = 0
     seconds: float = 0.0
+    lexical_seconds: float = 0.0  # tokenising, indexing and saving BM25 and the chunk table
     build_id: str = ""
 
     @property
@@ -116,9 +120,18 @@ def build_signature(settings: Settings) -> str:
 def build_lock(settings: Settings) -> Iterator[None]:
     """An exclusive, non-blocking lock on the data dir (across processes).
 
+    In shared mode (`settings.shared_store`) the lock is PostgreSQL's advisory lock
+    (`index.pgstore.advisory_lock`), held across every host sharing the database.
+
     Raises:
         BuildInProgressError: another build is running.
     """
+    if settings.shared_store:
+        from index.pgstore import advisory_lock  # only shared mode needs the driver
+
+        with advisory_lock(settings):
+            yield
+        return
     try:
         settings.data_dir.mkdir(parents=True, exist_ok=True)
         handle = open(settings.data_dir / "build.lock", "a+")  # noqa: SIM115 - closed below
@@ -182,10 +195,12 @@ class _Build:
         self.client = chroma_client(settings)
         self.started = time.perf_counter()
         self.reembedded = 0  # unchanged chunks whose stored vectors were lost
+        self.lexical_seconds = 0.0
 
     def run(self, paths: Sequence[Path] | None) -> BuildSummary:
         self._drop_unfinished()
         self._drop_orphans()
+        prune_build_dirs(self.settings.data_dir, {b.id for b in self.store.builds()})
         self.building: BuildInfo | None = None
         try:
             return self._run(paths)
@@ -233,25 +248,30 @@ class _Build:
 
         summary = BuildSummary(failed=list(ingested.failures), build_id=build.id)
         new = {a.id: a for a in ingested.articles}
-        old = self.store.articles(previous.id) if previous else {}
+        # ids, source keys and hashes only: the previous texts are never loaded
+        old = self.store.article_keys(previous.id) if previous else {}
         reusable = previous is not None and previous.signature == build.signature
         keep = {
             aid for aid, a in new.items()
-            if reusable and aid in old and old[aid].content_hash == a.content_hash
+            if reusable and aid in old and old[aid][1] == a.content_hash
         }
         summary.unchanged = sorted(new[a].source_key for a in keep)
         summary.added = sorted(a.source_key for aid, a in new.items() if aid not in old)
         summary.updated = sorted(
             a.source_key for aid, a in new.items() if aid in old and aid not in keep
         )
-        summary.removed = sorted(a.source_key for aid, a in old.items() if aid not in new)
+        summary.removed = sorted(key for aid, (key, _h) in old.items() if aid not in new)
 
         self.store.add_articles(build.id, new.values())
-        carried = self._carry(previous, keep, old, collection) if keep else []
-        fresh = self._embed([new[aid] for aid in new if aid not in keep], new, collection)
-        self.store.add_chunks(build.id, carried + fresh)
-        summary.chunks = len(carried) + len(fresh)
+        carried = self._carry(previous, keep, new, collection) if keep else []
+        fresh = self._embed([new[aid] for aid in new if aid not in keep], collection)
+        chunks = carried + fresh
+        self.store.add_chunks(build.id, chunks)
+        summary.chunks = len(chunks)
         summary.embedded_chunks = len(fresh) + self.reembedded
+        self._write_files(build, chunks, new)
+        summary.lexical_seconds = self.lexical_seconds
+        del chunks, carried, fresh
 
         self.report(BuildProgress("switch", 0, 1))
         summary.seconds = round(time.perf_counter() - self.started, 3)
@@ -261,6 +281,7 @@ class _Build:
         _write_last_build(self.settings.data_dir, build)
         self._retire(keep_ids={build.id, replaced})
         remove_orphan_segment_dirs(self.settings)
+        prune_build_dirs(self.settings.data_dir, {b.id for b in self.store.builds()})
         self.report(BuildProgress("done", 1, 1))
         return summary
 
@@ -284,13 +305,21 @@ class _Build:
         self,
         previous: BuildInfo | None,
         keep: set[str],
-        old: dict[str, Article],
+        new: dict[str, Article],
         collection,  # noqa: ANN001 - chromadb Collection
     ) -> list[Chunk]:
-        """Copy unchanged articles' chunks and vectors from the previous build."""
+        """Copy unchanged articles' chunks and vectors from the previous build.
+
+        Offsets come from the previous build's chunk rows; texts are sliced from the new
+        articles, which are the same texts (equal content hashes).
+        """
         if previous is None:
             return []
-        chunks = [c for c in self.store.chunks(previous.id, old) if c.article_id in keep]
+        chunks = [
+            Chunk(aid, idx, start, end, new[aid].text[start:end])
+            for aid, idx, start, end in sorted(self.store.chunk_rows(previous.id))
+            if aid in keep
+        ]
         self.report(BuildProgress("copy", 0, len(chunks)))
         try:
             vectors = fetch_vectors(open_collection(self.client, previous.collection),
@@ -302,14 +331,13 @@ class _Build:
         if missing:  # the old collection lost some vectors: embed those again
             vectors.update(zip([c.id for c in missing], self._vectors(missing), strict=True))
             self.reembedded += len(missing)
-        add_vectors(collection, chunks, [vectors[c.id] for c in chunks], old)
+        add_vectors(collection, chunks, [vectors[c.id] for c in chunks])
         self.report(BuildProgress("copy", len(chunks), len(chunks)))
         return chunks
 
     def _embed(
         self,
         articles: list[Article],
-        by_id: dict[str, Article],
         collection,  # noqa: ANN001 - chromadb Collection
     ) -> list[Chunk]:
         """Chunk and embed new or changed articles, writing vectors batch by batch."""
@@ -323,9 +351,25 @@ class _Build:
         self.report(BuildProgress("embed", 0, len(chunks)))
         for begin in range(0, len(by_length), EMBED_BATCH):
             part = by_length[begin : begin + EMBED_BATCH]
-            add_vectors(collection, part, self._vectors(part), by_id)
+            add_vectors(collection, part, self._vectors(part))
             self.report(BuildProgress("embed", begin + len(part), len(chunks)))
         return chunks
+
+    def _write_files(self, build: BuildInfo, chunks: list[Chunk], new: dict[str, Article]
+                     ) -> None:
+        """Write the build's chunk table and lexical index (before the switch, atomically)."""
+        self.report(BuildProgress("lexical", 0, len(chunks)))
+        files = make_build_files(
+            build.id, [(c.article_id, c.index, c.start, c.end) for c in chunks],
+            ((aid, new[aid].text) for aid in {c.article_id for c in chunks}),
+        )
+        save_build_files(self.settings.data_dir, files)
+        seconds = files.seconds or {}
+        self.lexical_seconds = round(sum(seconds.values()), 3)
+        log.info("lexical index over %d chunks: tokenise %.2f s, index %.2f s, save %.2f s",
+                 files.n_chunks, seconds.get("tokenise", 0.0), seconds.get("index", 0.0),
+                 seconds.get("save", 0.0))
+        self.report(BuildProgress("lexical", len(chunks), len(chunks)))
 
     def _vectors(self, chunks: Sequence[Chunk]) -> list[list[float]]:
         return get_embeddings(self.settings).embed_documents([c.text for c in chunks])
@@ -363,6 +407,7 @@ class _Build:
         except Exception:  # already gone, or never created
             log.debug("collection %s was not there", build.collection)
         self.store.drop_build(build.id)
+        remove_build_dir(self.settings.data_dir, build.id)
 
 
 def orphan_collections(client, known: set[str]) -> list[str]:  # noqa: ANN001 - ClientAPI
@@ -427,6 +472,7 @@ def index_status_counts(settings: Settings, check_store: bool = False) -> dict:
     return counts
 
 
+# BuildInProgressError is defined in index.errors (so index.pgstore can raise it).
 __all__ = [
     "BuildInProgressError", "BuildProgress", "BuildSummary", "StoreError", "build_index",
     "build_lock", "build_signature", "index_status_counts", "last_build_roots",

@@ -1,13 +1,19 @@
 """The docstore: full cleaned article texts, chunk offsets and the build registry, in SQLite.
 
-Answers quote from the article texts stored here; Chroma holds only vectors and chunk
-metadata. A build writes its rows under its own build id and becomes visible only when
-`activate` flips the active pointer in one transaction.
+Answers quote from the article texts stored here; Chroma holds only vectors and the four
+chunk keys search needs (article id, chunk index, offsets), never a text. A build writes its
+rows under its own build id and becomes visible only when `activate` flips the active pointer
+in one transaction.
 
 Reading never writes: a missing file reads as "nothing built" (nothing is created), and a file
 on a read-only mount or with immutable permissions is opened with SQLite's `immutable` flag.
 Only the first write creates the file and its tables. SQLite errors are turned into the short
 errors of `index.errors` (damaged file, full disk, read-only data dir).
+
+All SQL lives in `DocStore`'s methods and is plain, portable SQL: `index.pgstore.PgDocStore`
+(shared mode, PostgreSQL) has the same public methods. Readers fetch articles by id
+(`get_articles`) or stream them (`iter_articles`); nothing here loads a whole build unless
+asked to (`articles`, `chunks`).
 """
 
 from __future__ import annotations
@@ -19,7 +25,7 @@ import os
 import shutil
 import sqlite3
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -48,6 +54,7 @@ CREATE TABLE IF NOT EXISTS chunks (
     start INTEGER NOT NULL, "end" INTEGER NOT NULL,
     PRIMARY KEY (build_id, article_id, idx)
 );
+CREATE INDEX IF NOT EXISTS articles_outlet ON articles (build_id, outlet, published);
 """
 
 _META_FIELDS = ("outlet", "title", "published", "author", "url", "republished_by")
@@ -265,52 +272,103 @@ class DocStore:
             )
 
     def counts(self, build_id: str) -> tuple[int, int, int]:
-        """Articles, chunks and distinct known outlets of a build, counted in SQL."""
+        """Articles, chunks and distinct known outlets of a build, in one SQL query."""
         with self._read() as db:
             if db is None:
                 return 0, 0, 0
-            articles, outlets = db.execute(
-                "SELECT COUNT(*), COUNT(DISTINCT outlet) FROM articles WHERE build_id=?",
-                (build_id,),
+            row = db.execute(
+                "SELECT (SELECT COUNT(*) FROM articles WHERE build_id=?), "
+                "(SELECT COUNT(*) FROM chunks WHERE build_id=?), "
+                "(SELECT COUNT(DISTINCT outlet) FROM articles WHERE build_id=?)",
+                (build_id, build_id, build_id),
             ).fetchone()
-            (chunks,) = db.execute(
-                "SELECT COUNT(*) FROM chunks WHERE build_id=?", (build_id,)
-            ).fetchone()
-        return articles, chunks, outlets
+        return int(row[0]), int(row[1]), int(row[2])
 
-    def articles(self, build_id: str) -> dict[str, Article]:
-        with self._read() as db:
-            if db is None:
-                return {}
-            rows = db.execute(
-                "SELECT id, text, source_file, source_key, content_hash, outlet, title, "
-                "published, author, url, republished_by FROM articles WHERE build_id=? "
-                "ORDER BY source_key",
-                (build_id,),
-            ).fetchall()
-        return {
-            r[0]: Article(
-                id=r[0], text=r[1], source_file=r[2], source_key=r[3],
-                meta=SourceMeta(*r[5:]), content_hash=r[4],
-            )
-            for r in rows
-        }
-
-    def chunks(self, build_id: str, articles: dict[str, Article]) -> list[Chunk]:
-        """All chunks of a build, text sliced from the stored article texts."""
+    def outlet_rows(self, build_id: str) -> list[tuple[str | None, str | None]]:
+        """(outlet, published) of every article of a build, in one SQL query (no texts)."""
         with self._read() as db:
             if db is None:
                 return []
-            rows = db.execute(
-                'SELECT article_id, idx, start, "end" FROM chunks WHERE build_id=? '
-                "ORDER BY article_id, idx",
+            return [(r[0], r[1]) for r in db.execute(
+                "SELECT outlet, published FROM articles WHERE build_id=?", (build_id,))]
+
+    def get_articles(self, build_id: str, ids: Iterable[str]) -> dict[str, Article]:
+        """The articles of a build with these ids (ids not in the build are left out)."""
+        wanted = list(dict.fromkeys(ids))
+        out: dict[str, Article] = {}
+        if not wanted:
+            return out
+        with self._read() as db:
+            if db is None:
+                return out
+            for begin in range(0, len(wanted), _IN_BATCH):
+                part = wanted[begin : begin + _IN_BATCH]
+                marks = ",".join("?" * len(part))
+                rows = db.execute(
+                    f"SELECT {_ARTICLE_COLUMNS} FROM articles "  # noqa: S608 - only ?s
+                    f"WHERE build_id=? AND id IN ({marks})",
+                    (build_id, *part),
+                )
+                out.update((r[0], _article(r)) for r in rows)
+        return out
+
+    def iter_articles(self, build_id: str) -> Iterator[Article]:
+        """Every article of a build, streamed in batches (one query; not held in memory)."""
+        with self._read() as db:
+            if db is None:
+                return
+            cursor = db.execute(
+                f"SELECT {_ARTICLE_COLUMNS} FROM articles WHERE build_id=?",  # noqa: S608
                 (build_id,),
-            ).fetchall()
+            )
+            while rows := cursor.fetchmany(_STREAM_BATCH):
+                yield from (_article(r) for r in rows)
+
+    def article_keys(self, build_id: str) -> dict[str, tuple[str, str]]:
+        """Article id -> (source key, content hash) of a build, without the texts."""
+        with self._read() as db:
+            if db is None:
+                return {}
+            return {r[0]: (r[1], r[2]) for r in db.execute(
+                "SELECT id, source_key, content_hash FROM articles WHERE build_id=?",
+                (build_id,))}
+
+    def chunk_rows(self, build_id: str) -> list[tuple[str, int, int, int]]:
+        """(article id, chunk index, start, end) of every chunk of a build, unordered."""
+        with self._read() as db:
+            if db is None:
+                return []
+            return [(r[0], int(r[1]), int(r[2]), int(r[3])) for r in db.execute(
+                'SELECT article_id, idx, start, "end" FROM chunks WHERE build_id=?',
+                (build_id,))]
+
+    def articles(self, build_id: str) -> dict[str, Article]:
+        """Every article of a build, texts included, by id (loads the whole build: for tests
+        and small tools; readers use `get_articles` and `iter_articles`)."""
+        return {a.id: a for a in sorted(self.iter_articles(build_id),
+                                        key=lambda a: a.source_key)}
+
+    def chunks(self, build_id: str, articles: dict[str, Article]) -> list[Chunk]:
+        """All chunks of a build in (article id, index) order, text sliced from `articles`
+        (chunks of articles not given are left out)."""
         return [
             Chunk(aid, idx, start, end, articles[aid].text[start:end])
-            for aid, idx, start, end in rows
+            for aid, idx, start, end in sorted(self.chunk_rows(build_id))
             if aid in articles
         ]
+
+
+_ARTICLE_COLUMNS = (
+    "id, text, source_file, source_key, content_hash, outlet, title, published, author, url, "
+    "republished_by"
+)
+_IN_BATCH = 500  # ids per IN (...) list: far below every database's parameter limit
+_STREAM_BATCH = 256
+
+
+def _article(row: Sequence) -> Article:
+    return Article(id=row[0], text=row[1], source_file=row[2], source_key=row[3],
+                   meta=SourceMeta(*row[5:11]), content_hash=row[4])
 
 
 def _os_error(exc: OSError, where: Path) -> Exception:

@@ -101,3 +101,15 @@ def free_bytes(path: Path) -> int:
         return shutil.disk_usage(probe).free
     except OSError:
         return 1 << 62
+
+
+class BuildInProgressError(RuntimeError):
+    """Another build holds the data dir's build lock (a file lock, or in shared mode the
+    database's advisory lock)."""
+
+
+class BuildFilesError(StoreError):
+    """A build's local files (lexical index, chunk table) are missing or damaged.
+
+    Readers rebuild them from the docstore; `factbot index doctor --repair` does it ahead.
+    """

@@ -20,19 +20,17 @@ lower-ranked chunks of other articles are considered.
 from __future__ import annotations
 
 import logging
-import math
 import re
-import threading
 import unicodedata
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from functools import lru_cache
-from typing import Protocol
-
-import bm25s
-import numpy as np
+from typing import TYPE_CHECKING, Protocol
 
 from index.types import Article, Chunk, Hit
+
+if TYPE_CHECKING:
+    from index.lexical import LexicalIndex
 
 log = logging.getLogger(__name__)
 
@@ -81,10 +79,16 @@ STOPWORDS = frozenset(
 
 
 class SearchableReader(Protocol):
-    """What the searcher needs from an index reader (`index.store.IndexReader` has it)."""
+    """What the searcher needs from an index reader (`index.store.IndexReader` and
+    `bot.answer.memory_index.MemoryReader` have it)."""
 
-    articles: dict[str, Article]
-    chunks: list[Chunk]
+    @property
+    def articles(self) -> Mapping[str, Article]: ...
+
+    @property
+    def lexical(self) -> LexicalIndex: ...
+
+    def chunks_at(self, rows: Sequence[int]) -> list[Chunk]: ...
 
     def dense_search(self, query: str, k: int) -> list[tuple[Chunk, float]]: ...
 
@@ -166,8 +170,16 @@ def lexical_tokens(text: str, keep_stopwords: bool = False) -> list[str]:
     return list(_tokens_cached(text, keep_stopwords))
 
 
-@lru_cache(maxsize=TOKEN_CACHE_SIZE)
-def _tokens_cached(text: str, keep_stopwords: bool) -> tuple[str, ...]:
+def document_tokens(text: str) -> list[str]:
+    """`lexical_tokens(text)` without the text cache, for indexing many chunks once each.
+
+    Bulk indexing through the cache would only evict the queries and sentences it is for,
+    and keep up to `TOKEN_CACHE_SIZE` chunk texts alive.
+    """
+    return list(_tokens(text, False))
+
+
+def _tokens(text: str, keep_stopwords: bool) -> tuple[str, ...]:
     out = []
     for raw in _WORD.findall(rewrite_phrases(fold(text).replace("’", "'"))):
         if not keep_stopwords and raw in STOPWORDS:
@@ -176,46 +188,31 @@ def _tokens_cached(text: str, keep_stopwords: bool) -> tuple[str, ...]:
     return tuple(out)
 
 
+_tokens_cached = lru_cache(maxsize=TOKEN_CACHE_SIZE)(_tokens)
+
+
 class HybridSearcher:
-    """BM25 over the reader's chunks (built once) fused with the reader's dense search."""
+    """The reader's BM25 index (`reader.lexical`) fused with the reader's dense search.
+
+    Nothing is tokenised or indexed here: the lexical index comes with the reader (saved
+    with the build, or built in memory by a `MemoryReader`).
+    """
 
     def __init__(self, reader: SearchableReader) -> None:
         self.reader = reader
-        self.chunks: list[Chunk] = list(reader.chunks)
-        self._lock = threading.Lock()
-        self._ids = {id(c): c.id for c in self.chunks}  # Chunk.id hashes on every access
-        tokenised = [lexical_tokens(c.text) or ["_empty_"] for c in self.chunks]
-        self.doc_freq: Counter[str] = Counter()
-        for tokens in tokenised:
-            self.doc_freq.update(set(tokens))
-        self._bm25 = bm25s.BM25()
-        if self.chunks:
-            self._bm25.index(tokenised, show_progress=False)
-        log.info("BM25 index over %d chunks", len(self.chunks))
+        self.lexical: LexicalIndex = reader.lexical
 
     def idf(self, token: str) -> float:
         """Inverse document frequency of a normalised token over chunks (absent = highest)."""
-        n = max(len(self.chunks), 1)
-        df = self.doc_freq.get(token, 0)
-        return math.log(1.0 + (n - df + 0.5) / (df + 0.5))
+        return self.lexical.idf(token)
 
     def lexical_search(self, query: str, k: int) -> list[tuple[Chunk, float]]:
         """Chunks by BM25 score (positive scores only), best first."""
-        tokens = lexical_tokens(query)
-        if not tokens or not self.chunks:
+        rows, scores = self.lexical.top(lexical_tokens(query), k)
+        if not len(rows):
             return []
-        with self._lock:  # bm25s scoring is not documented as thread-safe
-            scores = self._bm25.get_scores(tokens)
-        if len(scores) > k:
-            top = np.argpartition(-scores, k)[:k]
-            order = top[np.argsort(-scores[top])]
-        else:
-            order = np.argsort(-scores)
-        return [(self.chunks[i], float(scores[i])) for i in order if scores[i] > 0]
-
-    def _chunk_id(self, chunk: Chunk) -> str:
-        cid = self._ids.get(id(chunk))
-        return cid if cid is not None else chunk.id
+        chunks = self.reader.chunks_at([int(r) for r in rows])
+        return [(chunk, float(score)) for chunk, score in zip(chunks, scores, strict=True)]
 
     def search(
         self,
@@ -247,38 +244,47 @@ class HybridSearcher:
         dense_sim: dict[str, float] = {}
         lex_score: dict[str, float] = {}
         by_id: dict[str, Chunk] = {}
-        for rank, (chunk, sim) in enumerate(dense):
-            cid = self._chunk_id(chunk)
+        dense_ids = [c.id for c, _ in dense]  # Chunk.id hashes on every access
+        lexical_ids = [c.id for c, _ in lexical]
+        for rank, ((chunk, sim), cid) in enumerate(zip(dense, dense_ids, strict=True)):
             fused[cid] = fused.get(cid, 0.0) + RRF_WEIGHT / (RRF_K + rank + 1)
             dense_sim[cid] = sim
             by_id[cid] = chunk
-        for rank, (chunk, score) in enumerate(lexical):
-            cid = self._chunk_id(chunk)
+        for rank, ((chunk, score), cid) in enumerate(zip(lexical, lexical_ids, strict=True)):
             fused[cid] = fused.get(cid, 0.0) + RRF_WEIGHT / (RRF_K + rank + 1)
             lex_score[cid] = score
             by_id[cid] = chunk
         if dense:
             top, low = dense[0][1], dense[-1][1]
             span = (top - low) or 1.0
-            for chunk, sim in dense:
-                fused[self._chunk_id(chunk)] += DENSE_FUSION_WEIGHT * (sim - low) / span
+            for (_chunk, sim), cid in zip(dense, dense_ids, strict=True):
+                fused[cid] += DENSE_FUSION_WEIGHT * (sim - low) / span
         if lexical:
             best = lexical[0][1] or 1.0
-            for chunk, score in lexical:
-                fused[self._chunk_id(chunk)] += LEXICAL_FUSION_WEIGHT * score / best
+            for (_chunk, score), cid in zip(lexical, lexical_ids, strict=True):
+                fused[cid] += LEXICAL_FUSION_WEIGHT * score / best
         ranked = sorted(fused, key=lambda cid: (-fused[cid], cid))
         picked = diversify(ranked, {cid: by_id[cid].article_id for cid in ranked}, k,
                            per_article)
         hits = []
+        articles = _articles_of(self.reader.articles, {by_id[cid].article_id for cid in picked})
         for cid in picked:
             chunk = by_id[cid]
-            article = self.reader.articles.get(chunk.article_id)
+            article = articles.get(chunk.article_id)
             if article is None:
                 continue
             hits.append(Hit(chunk=chunk, article=article, score=fused[cid],
                             dense_similarity=dense_sim.get(cid),
                             lexical_score=lex_score.get(cid)))
         return hits
+
+
+def _articles_of(articles: Mapping[str, Article], ids: set[str]) -> dict[str, Article]:
+    """The articles with these ids, in one docstore read where the mapping can (`get_many`)."""
+    get_many = getattr(articles, "get_many", None)
+    if get_many is not None:
+        return get_many(ids)
+    return {aid: a for aid in ids if (a := articles.get(aid)) is not None}
 
 
 def diversify(ranked: Sequence[str], group: dict[str, str], k: int, per_group: int) -> list[str]:

@@ -1,6 +1,10 @@
 """The store: Chroma (embedded or server) for vectors, the docstore for texts.
 
-`open_reader(settings)` gives an `IndexReader` over the active build. Chroma's own default
+`open_reader(settings)` gives an `IndexReader` over the active build. It holds no corpus:
+articles come from the docstore by id, chunks from the build's memory-mapped chunk table and
+BM25 from its memory-mapped lexical index (`index.buildfiles`), so opening a million-chunk
+index reads a few files. Chroma stores vectors and the four metadata keys search needs
+(`CHUNK_METADATA_KEYS`), never texts. Chroma's own default
 embedding function is never used (it would download a model): collections are opened with
 `embedding_function=None` and every vector comes from our `Embeddings`.
 
@@ -17,19 +21,28 @@ import os
 import shutil
 import sqlite3
 import tempfile
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+import threading
+from collections import OrderedDict
+from collections.abc import (
+    ItemsView,
+    Iterable,
+    Iterator,
+    Mapping,
+    Sequence,
+    ValuesView,
+)
 from pathlib import Path
+from typing import overload
 from urllib.parse import quote
 
 import chromadb
 from chromadb.api import ClientAPI
 from chromadb.api.models.Collection import Collection
 from chromadb.config import Settings as ChromaSettings
-from langchain_chroma import Chroma
 from langchain_core.embeddings import Embeddings
 
 from bot.settings import Settings
+from index.buildfiles import BuildFiles, ensure_build_files, prune_build_dirs
 from index.docstore import BuildInfo, DocStore
 from index.embeddings import get_embeddings
 from index.errors import (
@@ -40,18 +53,20 @@ from index.errors import (
     StoreError,
     StoreUnavailableError,
 )
+from index.lexical import LexicalIndex
 from index.types import Article, Chunk
 
 __all__ = [
-    "DiskFullError", "DocStoreDamagedError", "IndexNotBuiltError", "IndexReader",
-    "ReadOnlyDataDirError", "StoreError", "StoreUnavailableError", "chroma_client", "docstore",
-    "open_collection", "open_reader",
+    "ChunkTable", "DiskFullError", "DocStoreDamagedError", "IndexNotBuiltError", "IndexReader",
+    "ReadOnlyDataDirError", "StoreError", "StoreUnavailableError", "StoredArticles",
+    "chroma_client", "docstore", "open_collection", "open_reader",
 ]
 
 log = logging.getLogger(__name__)
 
 COLLECTION_METADATA = {"hnsw:space": "cosine"}
 ADD_BATCH = 1000
+ARTICLE_CACHE_SIZE = 512  # articles a reader keeps (a query touches a few dozen)
 
 
 COLLECTION_PREFIX = "factbot-"
@@ -59,7 +74,16 @@ _SEGMENT_NAME_LENGTH = 36  # Chroma names a segment folder by its UUID
 
 
 def docstore(settings: Settings) -> DocStore:
-    """The docstore of the data dir (opening it creates nothing; see `DocStore`)."""
+    """The docstore: SQLite in the data dir, or PostgreSQL in shared mode.
+
+    In shared mode (`settings.shared_store`: `DATABASE_URL` set) texts and the build registry
+    live in `index.pgstore.PgDocStore`, which has `DocStore`'s public methods. Opening either
+    creates nothing.
+    """
+    if settings.shared_store:
+        from index.pgstore import PgDocStore  # only shared mode needs the PostgreSQL driver
+
+        return PgDocStore.from_settings(settings)  # type: ignore[return-value]
     return DocStore(settings.data_dir / "docstore.sqlite")
 
 
@@ -156,39 +180,36 @@ def open_collection(client: ClientAPI, name: str, create: bool = False) -> Colle
     return client.get_collection(name, embedding_function=None)
 
 
-def chunk_metadata(chunk: Chunk, article: Article) -> dict[str, str | int]:
-    """Chroma metadata of one chunk (None values are left out: Chroma does not store them)."""
-    meta = {
-        "article_id": article.id,
-        "file": article.source_file,
-        "outlet": article.meta.outlet,
-        "title": article.meta.title,
-        "published": article.meta.published,
-        "author": article.meta.author,
-        "url": article.meta.url,
-        "republished_by": article.meta.republished_by,
-        "chunk_index": chunk.index,
-        "start": chunk.start,
-        "end": chunk.end,
-        "content_hash": article.content_hash,
-    }
-    return {k: v for k, v in meta.items() if v is not None}
+CHUNK_METADATA_KEYS = ("article_id", "chunk_index", "start", "end")
+
+
+def chunk_metadata(chunk: Chunk) -> dict[str, str | int]:
+    """Chroma metadata of one chunk: what search needs to rebuild it (`CHUNK_METADATA_KEYS`).
+
+    Texts, titles and outlets stay in the docstore only (never duplicated into Chroma).
+    """
+    return {"article_id": chunk.article_id, "chunk_index": chunk.index, "start": chunk.start,
+            "end": chunk.end}
 
 
 def add_vectors(
     collection: Collection,
     chunks: Sequence[Chunk],
     vectors: Sequence[Sequence[float]],
-    articles: dict[str, Article],
+    articles: Mapping[str, Article] | None = None,
 ) -> None:
-    """Upsert chunks with their vectors (ids are deterministic: building twice is harmless)."""
+    """Upsert chunks with their vectors and `chunk_metadata` (no documents).
+
+    Ids are deterministic, so building twice is harmless. `articles` is accepted for callers
+    of the older signature and not used.
+    """
+    del articles
     for begin in range(0, len(chunks), ADD_BATCH):
         part = chunks[begin : begin + ADD_BATCH]
         collection.upsert(
             ids=[c.id for c in part],
             embeddings=[list(v) for v in vectors[begin : begin + ADD_BATCH]],
-            documents=[c.text for c in part],
-            metadatas=[chunk_metadata(c, articles[c.article_id]) for c in part],  # type: ignore[misc]
+            metadatas=[chunk_metadata(c) for c in part],  # type: ignore[misc]
         )
 
 
@@ -202,30 +223,46 @@ def fetch_vectors(collection: Collection, ids: Sequence[str]) -> dict[str, list[
     return out
 
 
-@dataclass
 class IndexReader:
-    """A read-only view of one build: article texts, chunks, and dense search over Chroma."""
+    """A read-only view of one build that holds no corpus in memory.
 
-    build: BuildInfo
-    articles: dict[str, Article]
-    chunks: list[Chunk]
-    embeddings: Embeddings
-    collection: Collection
-    client: ClientAPI
-    chunk_by_id: dict[str, Chunk] = field(init=False)
+    `articles` fetches articles from the docstore by id (a small LRU cache in front),
+    `chunks` is the build's chunk table (texts sliced from the articles on access), `lexical`
+    the memory-mapped BM25 index, and `dense_search` asks Chroma, whose metadata carries
+    each chunk's article id and offsets. Safe to share between threads.
+    """
 
-    def __post_init__(self) -> None:
-        self.chunk_by_id = {c.id: c for c in self.chunks}
+    def __init__(
+        self,
+        build: BuildInfo,
+        store: DocStore,
+        files: BuildFiles,
+        embeddings: Embeddings,
+        collection: Collection,
+        client: ClientAPI,
+        cache_size: int = ARTICLE_CACHE_SIZE,
+    ) -> None:
+        self.build = build
+        self.store = store
+        self.files = files
+        self.embeddings = embeddings
+        self.collection = collection
+        self.client = client
+        self.lexical: LexicalIndex = files.lexical
+        self.articles = StoredArticles(store, build.id, files, cache_size)
+        self.chunks = ChunkTable(files, self.articles)
 
-    @property
-    def vectorstore(self) -> Chroma:
-        """The same collection as a LangChain `Chroma` vector store (e.g. for baselines)."""
-        return Chroma(
-            client=self.client,
-            collection_name=self.build.collection,
-            embedding_function=self.embeddings,
-            collection_metadata=COLLECTION_METADATA,
-        )
+    def counts(self) -> tuple[int, int, int]:
+        """Articles, chunks and distinct known outlets of the build (one SQL query)."""
+        return self.store.counts(self.build.id)
+
+    def outlet_rows(self) -> list[tuple[str | None, str | None]]:
+        """(outlet, published) of every article (one SQL query, no texts)."""
+        return self.store.outlet_rows(self.build.id)
+
+    def chunks_at(self, rows: Sequence[int]) -> list[Chunk]:
+        """The chunks of these chunk-table rows (their articles fetched in one query)."""
+        return self.chunks.at(rows)
 
     def dense_search(self, query: str, k: int) -> list[tuple[Chunk, float]]:
         """Nearest chunks by cosine similarity (1 - cosine distance), best first.
@@ -233,27 +270,179 @@ class IndexReader:
         Raises:
             StoreUnavailableError: Chroma failed to answer.
         """
-        if not self.chunks:
+        if not len(self.chunks) or k <= 0:
             return []
         vector = self.embeddings.embed_query(query)
         try:
             result = self.collection.query(
                 query_embeddings=[vector],
                 n_results=min(k, len(self.chunks)),
-                include=["distances"],
+                include=["distances", "metadatas"],
             )
         except Exception as exc:
             raise StoreUnavailableError("the vector store failed to answer the search") from exc
-        hits = []
-        for cid, distance in zip(result["ids"][0], result["distances"][0], strict=True):
-            chunk = self.chunk_by_id.get(cid)
-            if chunk is not None:
-                hits.append((chunk, 1.0 - float(distance)))
-        return hits
+        metas = (result.get("metadatas") or [[]])[0] or []
+        distances = result["distances"][0]
+        return [
+            (chunk, 1.0 - float(distance))
+            for chunk, distance in zip(self._chunks_of(metas), distances, strict=True)
+            if chunk is not None
+        ]
+
+    def _chunks_of(self, metas: Sequence[Mapping | None]) -> list[Chunk | None]:
+        """Chunks from Chroma metadata (`CHUNK_METADATA_KEYS`); None where one is unusable."""
+        wanted = {m["article_id"] for m in metas if m and "article_id" in m}
+        articles = self.articles.get_many(wanted)
+        out: list[Chunk | None] = []
+        for meta in metas:
+            try:
+                article = articles.get(str(meta["article_id"])) if meta else None
+                if article is None:
+                    out.append(None)
+                    continue
+                start, end = int(meta["start"]), int(meta["end"])  # type: ignore[index]
+                out.append(Chunk(article.id, int(meta["chunk_index"]), start, end,  # type: ignore[index]
+                                 article.text[start:end]))
+            except (KeyError, TypeError, ValueError):
+                log.debug("chunk metadata without the keys search needs: %s", meta)
+                out.append(None)
+        return out
+
+
+class StoredArticles(Mapping[str, Article]):
+    """The build's articles by id, read from the docstore on demand (thread-safe LRU cache).
+
+    `[]`, `get`, `in` and `len` are cheap (`in` and `len` read the build's article id file,
+    not the docstore). Iterating keys is cheap too; iterating values or items reads every
+    article from the docstore (streamed, one query), so avoid it on a large corpus.
+    """
+
+    def __init__(self, store: DocStore, build_id: str, files: BuildFiles, cache_size: int
+                 ) -> None:
+        self._store = store
+        self._build_id = build_id
+        self._files = files
+        self._cache: OrderedDict[str, Article] = OrderedDict()
+        self._cache_size = max(cache_size, 1)
+        self._lock = threading.Lock()
+
+    def __len__(self) -> int:
+        return len(self._files.article_ids)
+
+    def __contains__(self, key: object) -> bool:
+        return isinstance(key, str) and self._files.has_article(key)
+
+    def __iter__(self) -> Iterator[str]:
+        return (bytes(a).decode("utf-8") for a in self._files.article_ids)
+
+    def __getitem__(self, key: str) -> Article:
+        found = self.get_many([key]).get(key)
+        if found is None:
+            raise KeyError(key)
+        return found
+
+    def get_many(self, ids: Iterable[str]) -> dict[str, Article]:
+        """The articles with these ids that the build holds, missing ones in one query."""
+        out: dict[str, Article] = {}
+        missing = []
+        with self._lock:
+            for aid in ids:
+                article = self._cache.get(aid)
+                if article is not None:
+                    self._cache.move_to_end(aid)
+                    out[aid] = article
+                elif aid not in out:
+                    missing.append(aid)
+        missing = [aid for aid in missing if aid in self]
+        if missing:
+            fetched = self._store.get_articles(self._build_id, missing)
+            out.update(fetched)
+            with self._lock:
+                for aid, article in fetched.items():
+                    self._cache[aid] = article
+                    self._cache.move_to_end(aid)
+                while len(self._cache) > self._cache_size:
+                    self._cache.popitem(last=False)
+        return out
+
+    def values(self) -> ValuesView[Article]:
+        """Every article, streamed from the docstore (reads the whole corpus)."""
+        return _StreamedValues(self)
+
+    def items(self) -> ItemsView[str, Article]:
+        """(id, article) of every article, streamed from the docstore (reads the whole corpus)."""
+        return _StreamedItems(self)
+
+    def stream(self) -> Iterator[Article]:
+        """Every article, in docstore order, without going through the cache."""
+        return self._store.iter_articles(self._build_id)
+
+
+class _StreamedValues(ValuesView):
+    def __iter__(self) -> Iterator[Article]:
+        return self._mapping.stream()
+
+
+class _StreamedItems(ItemsView):
+    def __iter__(self) -> Iterator[tuple[str, Article]]:
+        return ((a.id, a) for a in self._mapping.stream())
+
+
+class ChunkTable(Sequence[Chunk]):
+    """The build's chunks in table order (article id, chunk index); row `i` is BM25 row `i`.
+
+    `len` is cheap; `table[i]` builds the `Chunk`, its text sliced from the (cached) article.
+    """
+
+    def __init__(self, files: BuildFiles, articles: StoredArticles) -> None:
+        self._files = files
+        self._articles = articles
+
+    def __len__(self) -> int:
+        return self._files.n_chunks
+
+    @overload
+    def __getitem__(self, index: int) -> Chunk: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[Chunk]: ...
+
+    def __getitem__(self, index: int | slice) -> Chunk | list[Chunk]:
+        if isinstance(index, slice):
+            return self.at(range(*index.indices(len(self))))
+        n = len(self)
+        if not -n <= index < n:
+            raise IndexError(index)
+        return self.at([index % n])[0]
+
+    def __iter__(self) -> Iterator[Chunk]:
+        step = 256
+        for begin in range(0, len(self), step):
+            yield from self.at(range(begin, min(begin + step, len(self))))
+
+    def at(self, rows: Iterable[int]) -> list[Chunk]:
+        """The chunks of these rows, in the order given (their articles in one fetch)."""
+        rows = [int(r) for r in rows]
+        files = self._files
+        ids = [files.article_id(r) for r in rows]
+        articles = self._articles.get_many(ids)
+        out = []
+        for row, aid in zip(rows, ids, strict=True):
+            _arow, idx, start, end = (int(v) for v in files.table[row])
+            article = articles.get(aid)
+            if article is None:
+                raise StoreError(f"article {aid} of chunk row {row} is missing from the "
+                                 "docstore; run `factbot index doctor`")
+            out.append(Chunk(aid, idx, start, end, article.text[start:end]))
+        return out
 
 
 def open_reader(settings: Settings, build: BuildInfo | None = None) -> IndexReader:
-    """Open the active build (or the given one) for reading; creates nothing.
+    """Open the active build (or the given one) for reading; creates nothing but its files.
+
+    The build's local files (`index.buildfiles`) are memory-mapped; when they are missing or
+    damaged they are rebuilt from the docstore (and saved when the data dir is writable).
+    Local folders of builds no longer in the registry are removed.
 
     Raises:
         IndexNotBuiltError: no build has completed in `settings.data_dir`.
@@ -274,11 +463,15 @@ def open_reader(settings: Settings, build: BuildInfo | None = None) -> IndexRead
             f"the vector store has no collection {build.collection} for the active build; "
             "run `factbot index build` to rebuild it"
         ) from exc
-    articles = store.articles(build.id)
+    files = ensure_build_files(settings.data_dir, store, build)
+    try:
+        prune_build_dirs(settings.data_dir, {b.id for b in store.builds()})
+    except (OSError, StoreError) as exc:
+        log.debug("could not prune old build folders: %s", exc)
     return IndexReader(
         build=build,
-        articles=articles,
-        chunks=store.chunks(build.id, articles),
+        store=store,
+        files=files,
         embeddings=get_embeddings(settings),
         collection=collection,
         client=client,

@@ -2,7 +2,9 @@
 
 Used where a Chroma collection per item would only add overhead: RAMDocs (a fresh index of
 a handful of documents per question) and fast unit tests. Dense search is an exact cosine
-scan over a numpy matrix, which for a few hundred chunks is faster than any ANN index.
+scan over a numpy matrix, which for a few hundred chunks is faster than any ANN index; the
+lexical index (`lexical`) is built in memory. The interface is `index.store.IndexReader`'s:
+`articles`, `chunks`, `lexical`, `chunks_at`, `counts`, `outlet_rows`, `dense_search`.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from langchain_core.embeddings import Embeddings
 
+from index.lexical import LexicalIndex
 from index.types import Article, Chunk
 
 
@@ -41,7 +44,7 @@ class MemoryReader:
         """Index the chunks (embedding them unless `vectors` are given, one row per chunk)."""
         self.articles: dict[str, Article] = {a.id: a for a in articles}
         self.chunks: list[Chunk] = list(chunks)
-        self.chunk_by_id = {c.id: c for c in self.chunks}
+        self.lexical = LexicalIndex.from_texts(c.text for c in self.chunks)
         self.embeddings = embeddings
         self.build = MemoryBuild(model=model)
         if vectors is None:
@@ -51,6 +54,19 @@ class MemoryReader:
             )
         norms = np.linalg.norm(vectors, axis=1, keepdims=True) if len(vectors) else 1.0
         self._matrix = vectors / np.where(norms == 0, 1.0, norms)
+
+    def counts(self) -> tuple[int, int, int]:
+        """Articles, chunks and distinct known outlets."""
+        outlets = {a.meta.outlet for a in self.articles.values() if a.meta.outlet}
+        return len(self.articles), len(self.chunks), len(outlets)
+
+    def outlet_rows(self) -> list[tuple[str | None, str | None]]:
+        """(outlet, published) of every article."""
+        return [(a.meta.outlet, a.meta.published) for a in self.articles.values()]
+
+    def chunks_at(self, rows: Sequence[int]) -> list[Chunk]:
+        """The chunks at these rows (row `i` is lexical row `i`)."""
+        return [self.chunks[int(i)] for i in rows]
 
     def dense_search(self, query: str, k: int) -> list[tuple[Chunk, float]]:
         """Nearest chunks by cosine similarity, best first."""

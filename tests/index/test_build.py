@@ -49,13 +49,15 @@ def test_seed_corpus_indexed_with_outlets_offsets_and_no_junk(seed_corpus, tmp_p
         assert by_file[name].meta.republished_by == republished_by
     for chunk in reader.chunks:
         assert reader.articles[chunk.article_id].text[chunk.start : chunk.end] == chunk.text
-    # Chroma holds the same chunks, with their metadata
+    # Chroma holds the same chunks: the four keys search needs, and no texts
     got = reader.collection.get(include=["metadatas", "documents"])
     assert len(got["ids"]) == len(reader.chunks)
+    by_id = {c.id: c for c in reader.chunks}
     for cid, meta, doc in zip(got["ids"], got["metadatas"], got["documents"], strict=True):
-        chunk = reader.chunk_by_id[cid]
-        assert doc == chunk.text and (meta["start"], meta["end"]) == (chunk.start, chunk.end)
-        assert meta["article_id"] == chunk.article_id and "content_hash" in meta
+        chunk = by_id[cid]
+        assert doc is None and set(meta) == {"article_id", "chunk_index", "start", "end"}
+        assert (meta["article_id"], meta["chunk_index"], meta["start"], meta["end"]) == (
+            chunk.article_id, chunk.index, chunk.start, chunk.end)
     texts = _chunk_texts_by_file(reader)
     for name, lines in SEED_JUNK_LINES.items():
         raw = (seed_corpus / name).read_text(encoding="utf-8").splitlines()
