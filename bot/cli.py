@@ -1,4 +1,10 @@
-"""The `factbot` command: a thin launcher over the index builder and the answering core."""
+"""The `factbot` command: a thin launcher over the index builder and the answering core.
+
+Start-up time is part of every command, so this module imports only what parsing needs;
+each command imports its own machinery (the core, Chroma, rich, discord.py, feeds) when it
+runs. `ask` and `check` start loading the models in a thread before they import the core,
+so onnxruntime builds its sessions while the imports run (`benchmarks/cold_start.py`).
+"""
 
 from __future__ import annotations
 
@@ -263,10 +269,23 @@ def _index_doctor(args: argparse.Namespace, settings: Settings) -> int:
 
 
 # --- answering -----------------------------------------------------------------------------
-def _checker(settings: Settings):  # noqa: ANN202
+def _checker(settings: Settings, *, preload: bool = False, single: bool = False):  # noqa: ANN202
+    """The answering core.
+
+    Args:
+        settings: the settings.
+        preload: load the models (and open the index) in background threads from now on;
+            for commands that embed and judge.
+        single: one query and exit: no separate warm-up query (the query itself is the
+            first one; the models are still warmed beside the imports when preloading).
+    """
+    if preload:
+        from bot.answer.warmup import preload_models
+
+        preload_models(settings)  # before the core's imports, which it then overlaps
     from bot.answer.core import FactChecker
 
-    return FactChecker(settings)
+    return FactChecker(settings, preload=preload, warm_up=not single)
 
 
 def _print_reply(reply, as_json: bool) -> None:  # noqa: ANN001
@@ -279,12 +298,12 @@ def _print_reply(reply, as_json: bool) -> None:  # noqa: ANN001
 
 
 def _ask(args: argparse.Namespace, settings: Settings) -> int:
-    _print_reply(_checker(settings).ask(args.question), args.json)
+    _print_reply(_checker(settings, preload=True, single=True).ask(args.question), args.json)
     return 0
 
 
 def _check(args: argparse.Namespace, settings: Settings) -> int:
-    _print_reply(_checker(settings).check(args.claim), args.json)
+    _print_reply(_checker(settings, preload=True, single=True).check(args.claim), args.json)
     return 0
 
 
@@ -331,7 +350,7 @@ def _eval(args: argparse.Namespace, settings: Settings) -> int:
     elif args.file:
         from bot.answer.eval import run_eval
 
-        report = run_eval(_checker(settings), args.file)
+        report = run_eval(_checker(settings, preload=True), args.file)
     else:
         raise ValueError("give an eval file or --ramdocs PATH")
     _out(json.dumps(report.as_dict(), ensure_ascii=False) + "\n" if args.json
@@ -352,7 +371,7 @@ def _demo(args: argparse.Namespace, settings: Settings) -> int:
     _out(f"Indexing the demo corpus ({corpus}) into {settings.data_dir} ...\n")
     summary = _run_build([corpus], settings, show_progress=True)
     _print_summary(summary)
-    checker = _checker(settings)
+    checker = _checker(settings, preload=True)
     for question in args.questions or DEMO_QUESTIONS:
         _out(f"\n$ factbot ask {json.dumps(question, ensure_ascii=False)}\n")
         _out(render_reply(checker.ask(question)))

@@ -1,9 +1,11 @@
-"""`factbot index add-url` and `factbot feeds add|list|remove|poll` (registered by `bot.cli`)."""
+"""`factbot index add-url` and `factbot feeds add|list|remove|poll` (registered by `bot.cli`).
+
+asyncio and the fetching machinery are imported by the commands that use them, not at start-up.
+"""
 
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import sys
 from collections.abc import Callable
@@ -82,6 +84,8 @@ def _build(settings: Settings, no_build: bool) -> None:
 
 
 def _add_url(args: argparse.Namespace, settings: Settings) -> int:
+    import asyncio
+
     from index.live import add_links
 
     if len(args.urls) > 1 and (args.title or args.date):
@@ -115,6 +119,8 @@ def _feeds(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _feeds_add(args: argparse.Namespace, settings: Settings) -> int:
+    import asyncio
+
     from index.fetch import FetchError
     from index.live import check_feed, feed_store
 
@@ -163,6 +169,8 @@ def _feeds_remove(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _feeds_poll(args: argparse.Namespace, settings: Settings) -> int:
+    import asyncio
+
     from index.live import feed_store, poll_feeds
 
     store = feed_store(settings)

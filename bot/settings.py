@@ -36,7 +36,10 @@ class Settings(BaseSettings):
     # --- index -------------------------------------------------------------------------------
     data_dir: Path = Field(default=Path("factbot-data"))
     embedding_model: EmbeddingModelName = "minilm"
+    # texts per embedding-model call, when indexing and when answering (benchmarks/threads.py)
     embedding_batch_size: int = Field(default=32, ge=1, le=512)
+    # intra-op threads of the local embedding model (None: one per core); benchmarks/threads.py
+    onnx_threads: int | None = Field(default=1, ge=1, le=64)
     chunk_tokens: int = Field(default=200, ge=32, le=2048)
     chunk_overlap: int = Field(default=40, ge=0, le=512)
     max_file_bytes: int = Field(default=5_000_000, ge=1_000)

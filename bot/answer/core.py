@@ -5,6 +5,12 @@
 The index reader, BM25 index, embedding model and query-vector cache are loaded once and
 kept; `reload()` swaps them atomically when a new build is active, and queries already in
 flight finish on the state they started with.
+
+A checker that opens the index itself starts opening it, and loading the models, in
+background threads as soon as it is created (`preload`), and warms them with the shapes real
+queries use (`warm_up`, see `bot.answer.warmup`), so the first answer costs about what later
+ones do. Lookups never iterate every article of a large index: `quote` reads the articles
+the lexical index points to, `outlets` and `status` read the reader's counts.
 """
 
 from __future__ import annotations
@@ -14,14 +20,17 @@ import re
 import threading
 import unicodedata
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Hashable, Iterable, Iterator
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from typing import Any
 
 from bot.answer.compose import compose_extractive
 from bot.answer.errors import EmptyQueryError, IndexUnavailableError, QueryTooLongError
 from bot.answer.evidence import EvidenceSelector, MemoEmbeddings
-from bot.answer.judge import Judge, JudgePair
+from bot.answer.judge import Judge
+from bot.answer.lru import BoundedCache
+from bot.answer.sentences import article_key
 from bot.answer.types import (
     IndexStatus,
     OutletInfo,
@@ -32,6 +41,7 @@ from bot.answer.types import (
 )
 from bot.answer.verdict import MIN_SCORE, Decision, decide_claim, decide_question
 from bot.answer.verify import QuoteLocator, anchor_source, verify_reply
+from bot.answer.warmup import WARM_QUERY, preload_models, warm_embeddings, warm_judge
 from bot.settings import Settings
 from index.search import HybridSearcher
 
@@ -45,6 +55,11 @@ QUOTE_MIN_CHARS = 3
 # embedding), so a wider net is cheap, and the other side of a dispute is often in a chunk
 # ranked just below the first k.
 HIT_FACTOR = 2
+# `quote` scans every article of an index this small; a larger one is searched lexically and
+# only the articles of the best `QUOTE_CANDIDATE_CHUNKS` chunks are read.
+QUOTE_SCAN_MAX_ARTICLES = 2000
+QUOTE_CANDIDATE_CHUNKS = 100
+LOCATOR_CACHE_SIZE = 256  # articles whose normalised text `quote` keeps
 
 
 def clean_query(text: str, max_chars: int) -> str:
@@ -72,52 +87,95 @@ class _State:
     reader: Any
     searcher: HybridSearcher
     selector: EvidenceSelector
-    locators: dict[str, QuoteLocator] = field(default_factory=dict)
+    locators: BoundedCache[Hashable, QuoteLocator] = field(
+        default_factory=lambda: BoundedCache(LOCATOR_CACHE_SIZE))
 
     @classmethod
-    def load(cls, reader: Any) -> _State:
+    def load(cls, reader: Any, warm_k: int = 0) -> _State:
+        """The state of an open reader.
+
+        Args:
+            reader: the index reader.
+            warm_k: when positive, warm up: load and warm the embedding model, and run one
+                hybrid search of this depth (the first dense query loads the vector index).
+        """
         if not isinstance(reader.embeddings, MemoEmbeddings):
             # the dense search and the evidence scorer then embed each query once
             reader.embeddings = MemoEmbeddings(reader.embeddings)
         searcher = HybridSearcher(reader)
         state = cls(reader, searcher, EvidenceSelector(searcher, reader.embeddings))
-        reader.embeddings.embed_query("warm up")  # load the model now, not on the first query
+        if warm_k > 0:
+            warm_embeddings(reader.embeddings)
+            searcher.search(WARM_QUERY, k=warm_k)
         return state
 
     @property
     def build_id(self) -> str | None:
         return getattr(self.reader.build, "id", None)
 
+    def locator(self, article: Any) -> QuoteLocator:
+        """The article's quote locator (its normalised text), kept in a bounded cache."""
+        return self.locators.get(article_key(article), lambda: QuoteLocator(article.text))
+
 
 class FactChecker:
     """Answers questions, checks claims and looks up sources over the active index."""
 
     def __init__(self, settings: Settings, reader: Any = None, chat_model: Any = None,
-                 judge: Judge | None = None) -> None:
+                 judge: Judge | None = None, *, preload: bool = True,
+                 warm_up: bool = True) -> None:
         """Create the checker.
 
         Args:
             settings: the one settings object.
             reader: an already open index reader (tests, RAMDocs); by default the active
-                build is opened on first use with `index.store.open_reader`.
+                build is opened with `index.store.open_reader`.
             chat_model: a LangChain chat model for `composer="llm"` and `judge="llm"`
                 (default: built from settings on first use).
             judge: what scores evidence sentences (default: from `settings.judge`, the
                 shipped ONNX model; loaded once per process).
+            preload: without `reader`, start opening the index and loading the models in
+                background threads now; the first query waits for them, and an error is
+                raised by it (False: everything loads on first use).
+            warm_up: when the checker opens the index, warm up with the shapes real queries
+                use (models, one hybrid search). An injected `reader` is never warmed; a
+                single-shot caller (the CLI's `ask`) passes False, since its one query pays
+                the same first-run costs once anyway.
         """
         self.settings = settings
         self._judge = judge
         self._lock = threading.Lock()
+        self._judge_lock = threading.Lock()
+        self._warm_up = warm_up
         self._state: _State | None = _State.load(reader) if reader is not None else None
+        self._preloading: Future[_State] | None = None
         self._chat_model = chat_model
         self._llm = None
+        if reader is None and preload:
+            self._preloading = self._start_preload()
 
     # --- state --------------------------------------------------------------------------
+    def _start_preload(self) -> Future[_State]:
+        """Load the models in one thread and open the index in another (GIL-free model
+        loading overlaps the imports and the index opening)."""
+        preload_models(self.settings, judge=self._judge is None)
+        future: Future[_State] = Future()
+
+        def run() -> None:
+            try:
+                future.set_result(self._open())
+            except BaseException as exc:  # noqa: BLE001 - handed to the first query
+                future.set_exception(exc)
+
+        threading.Thread(target=run, daemon=True, name="factbot-open").start()
+        return future
+
     def _open(self) -> _State:
         from index.store import StoreError, open_reader
 
+        warm_k = self.settings.retrieval_k * HIT_FACTOR if self._warm_up else 0
         try:
-            return _State.load(open_reader(self.settings))
+            return _State.load(open_reader(self.settings), warm_k)
         except StoreError as exc:
             log.warning("index unavailable: %s", exc)
             raise IndexUnavailableError(_reason(exc)) from exc
@@ -128,8 +186,19 @@ class FactChecker:
             return state
         with self._lock:
             if self._state is None:
-                self._state = self._open()
+                self._state = self._preloaded() or self._open()
             return self._state
+
+    def _preloaded(self) -> _State | None:
+        """The state the preload thread opened (waiting for it); None when it failed (the
+        caller opens again, so the error it raises is about the index as it is now)."""
+        future, self._preloading = self._preloading, None
+        if future is None:
+            return None
+        try:
+            return future.result()
+        except Exception:  # noqa: BLE001 - opened again by the caller
+            return None
 
     def reload(self) -> bool:
         """Re-open the index if the active build changed; cheap when it did not.
@@ -154,15 +223,12 @@ class FactChecker:
 
     @property
     def judge(self) -> Judge:
-        """The judge in use (loaded on first use)."""
+        """The judge in use (loaded on first use, and warmed when it is the shipped model)."""
         if self._judge is None:
-            with self._lock:
+            with self._judge_lock:
                 if self._judge is None:
                     judge = make_judge(self.settings, self._chat_model)
-                    if self.settings.judge == "model":
-                        # the shapes real queries use, so the first answer pays no warm-up
-                        # (an LLM judge is not called: that would be a paid request)
-                        judge.judge([JudgePair("warm up the judge", "The judge warms up.")])
+                    warm_judge(judge)  # the shipped model only: an LLM call would be paid
                     self._judge = judge
         return self._judge
 
@@ -248,21 +314,23 @@ class FactChecker:
 
     def quote(self, text: str) -> QuoteProvenance:
         """Where these exact words appear (whitespace and typographic marks aside), and who
-        is quoted saying them."""
+        is quoted saying them.
+
+        An index of at most `QUOTE_SCAN_MAX_ARTICLES` articles is scanned whole; in a larger
+        one only the articles of the chunks the lexical index ranks best for the words are
+        read (words that are all stopwords then find nothing).
+        """
         from bot.answer.attribution import attribute_in_article
-        from bot.answer.sentences import split_sentences
+        from bot.answer.sentences import article_sentences
 
         query = clean_query(text, self.settings.max_query_chars).strip("\"'“”‘’ ")
         state = self._current()
         passages: list[Passage] = []
         if len(query) >= QUOTE_MIN_CHARS:
-            for article in state.reader.articles.values():
-                locator = state.locators.get(article.id)
-                if locator is None:
-                    locator = state.locators.setdefault(article.id, QuoteLocator(article.text))
-                for start, end in locator.find_all(query):
+            for article in _quote_candidates(state, query):
+                for start, end in state.locator(article).find_all(query):
                     speaker = None
-                    for sentence in split_sentences(article):
+                    for sentence in article_sentences(article):
                         if sentence.start <= start < sentence.end:
                             speaker = attribute_in_article(sentence, article).speaker
                             break
@@ -274,27 +342,59 @@ class FactChecker:
 
     def outlets(self) -> list[OutletInfo]:
         """The outlets in the index with article counts and date ranges (unknown last)."""
-        return outlet_summary(self._current().reader.articles.values())
+        reader = self._current().reader
+        rows = getattr(reader, "outlet_rows", None)
+        if rows is None:  # a reader from before `outlet_rows` (transitional)
+            return outlet_summary(reader.articles.values())
+        return outlet_rows_summary(rows())
 
     def status(self) -> IndexStatus:
         """Counts and build information of the index being served."""
         reader = self._current().reader
         build = reader.build
+        counts = getattr(reader, "counts", None)
+        if counts is not None:
+            articles, chunks, outlets = counts()
+        else:  # a reader from before `counts` (transitional)
+            articles, chunks = len(reader.articles), len(reader.chunks)
+            outlets = len({a.meta.outlet for a in reader.articles.values() if a.meta.outlet})
         return IndexStatus(
-            articles=len(reader.articles),
-            chunks=len(reader.chunks),
-            outlets=len({a.meta.outlet for a in reader.articles.values() if a.meta.outlet}),
+            articles=articles,
+            chunks=chunks,
+            outlets=outlets,
             last_build=getattr(build, "created_at", None) or None,
             model=getattr(build, "model", None) or None,
             collection=getattr(build, "collection", None) or None,
         )
 
 
+def _quote_candidates(state: _State, query: str) -> Iterator[Any]:
+    """The articles `quote` reads: all of a small index, else those the lexical index
+    ranks best for the words (each once, best first)."""
+    articles = state.reader.articles
+    if len(articles) <= QUOTE_SCAN_MAX_ARTICLES:
+        yield from articles.values()
+        return
+    seen: set[str] = set()
+    for chunk, _score in state.searcher.lexical_search(query, QUOTE_CANDIDATE_CHUNKS):
+        if chunk.article_id in seen:
+            continue
+        seen.add(chunk.article_id)
+        article = articles.get(chunk.article_id)
+        if article is not None:
+            yield article
+
+
 def outlet_summary(articles: Iterable[Any]) -> list[OutletInfo]:
     """Outlets with their article counts and date ranges, by name, the unknown outlet last."""
+    return outlet_rows_summary((a.meta.outlet, a.meta.published) for a in articles)
+
+
+def outlet_rows_summary(rows: Iterable[tuple[str | None, str | None]]) -> list[OutletInfo]:
+    """`outlet_summary` from (outlet, published) rows, one per article."""
     groups: dict[str | None, list] = defaultdict(list)
-    for article in articles:
-        groups[article.meta.outlet].append(article.meta.published)
+    for outlet, published in rows:
+        groups[outlet].append(published)
     out = []
     for outlet, dates in groups.items():
         known = sorted(d for d in dates if d)

@@ -11,6 +11,10 @@ headline has counts a little (`TITLE_WEIGHT`), and one the previous sentence has
 when the sentence refers back to it ("He denied claims ...", "... said that was done by").
 Embedding every candidate sentence (~24 new ones per query) cost ~300 ms on two cores at
 20,000 chunks; embedding four keeps the per-sentence signal where it decides the ranking.
+
+Per query, the terms' IDF weights are computed once; per sentence, the token set, the
+sentence split of its article and its attribution are cached (bounded LRU caches), so a
+sentence seen by an earlier query costs a few set operations.
 """
 
 from __future__ import annotations
@@ -19,14 +23,15 @@ import logging
 import re
 import threading
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
+from functools import lru_cache
 
 import numpy as np
 from langchain_core.embeddings import Embeddings
 
 from bot.answer.attribution import Attribution, attribute_in_article
-from bot.answer.sentences import Sentence, sentences_in_span, split_sentences
+from bot.answer.sentences import Sentence, article_sentences, sentences_in_span
 from index.search import HybridSearcher, lexical_tokens
 from index.types import Article, Hit
 
@@ -45,6 +50,7 @@ QUERY_CACHE_SIZE = 512
 # sentence from another; embedding all ~24-48 candidates cost ~300 ms at 20,000 chunks.
 SENTENCE_EMBED_TOP = 4
 SENTENCE_CACHE_SIZE = 50_000
+TOKEN_SET_CACHE_SIZE = 65_536  # sentences and headlines whose token sets are kept
 
 # Words that say what is asked, not what about: they carry no evidence.
 QUERY_NOISE = frozenset(
@@ -142,26 +148,34 @@ class EvidenceSelector:
         self._cache: OrderedDict[tuple[str, int, int], np.ndarray] = OrderedDict()
         self._lock = threading.Lock()
 
-    def _weights(self, terms: Sequence[str]) -> dict[str, float]:
+    def weights(self, terms: Sequence[str]) -> dict[str, float]:
+        """IDF weight of each query term (computed once per query, then passed around)."""
         return {t: self.searcher.idf(t) for t in terms}
 
-    def lexical_coverage(self, terms: Sequence[str], sentence_text: str) -> tuple[float, set]:
-        """IDF-weighted share of `terms` present in the sentence, and which ones matched."""
+    def lexical_coverage(self, terms: Sequence[str], sentence_text: str,
+                         weights: Mapping[str, float] | None = None) -> tuple[float, set]:
+        """IDF-weighted share of `terms` present in the sentence, and which ones matched.
+
+        Args:
+            terms: the query's content terms.
+            sentence_text: the sentence.
+            weights: `self.weights(terms)`, when the caller has it already.
+        """
         if not terms:
             return 0.0, set()
+        weights = self.weights(terms) if weights is None else weights
         present = _present(terms, sentence_text)
-        weights = self._weights(terms)
         total = sum(weights.values()) or 1.0
         matched = {t for t in terms if t in present}
         return sum(weights[t] for t in matched) / total, matched
 
-    def _in_context(self, terms: Sequence[str], article: Article, sentence: Sentence,
+    def _in_context(self, terms: Sequence[str], weights: Mapping[str, float],
+                    article: Article, sentence: Sentence,
                     matched: set[str]) -> tuple[float, set[str]]:
         """Weighted share of the terms the sentence lacks but its context supplies."""
         missing = [t for t in terms if t not in matched]
         if not missing:
             return 0.0, set()
-        weights = self._weights(terms)
         total = sum(weights.values()) or 1.0
         found: dict[str, float] = {}
         if article.meta.title:
@@ -198,14 +212,15 @@ class EvidenceSelector:
         if not triples:
             return []
         terms = query_terms(query)
+        weights = self.weights(terms)
         out = []
         for article, sentence, dense in triples:
             attribution = attribute_in_article(sentence, article)
             text = sentence.text
             if attribution.pronoun and attribution.speaker:
                 text = f"{attribution.speaker}: {text}"  # "He said" means the resolved name
-            lexical, matched = self.lexical_coverage(terms, text)
-            extra, context = self._in_context(terms, article, sentence, matched)
+            lexical, matched = self.lexical_coverage(terms, text, weights)
+            extra, context = self._in_context(terms, weights, article, sentence, matched)
             own = lexical
             lexical = min(1.0, lexical + extra)
             out.append(Evidence(
@@ -262,7 +277,13 @@ def _rescored(e: Evidence, dense: float) -> Evidence:
 
 def _present(terms: Sequence[str], text: str) -> set[str]:
     """The terms that occur in the text."""
-    return set(lexical_tokens(text)) & set(terms)
+    return token_set(text).intersection(terms)
+
+
+@lru_cache(maxsize=TOKEN_SET_CACHE_SIZE)
+def token_set(text: str) -> frozenset[str]:
+    """The normalised tokens of a text as a set (cached: sentences recur across queries)."""
+    return frozenset(lexical_tokens(text))
 
 
 def refers_back(text: str) -> bool:
@@ -273,7 +294,7 @@ def refers_back(text: str) -> bool:
 def previous_sentence(article: Article, sentence: Sentence) -> Sentence | None:
     """The citable sentence before this one in its article (None for the first)."""
     previous = None
-    for other in split_sentences(article):
+    for other in article_sentences(article):
         if other.start >= sentence.start:
             break
         if other.citable:

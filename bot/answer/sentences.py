@@ -11,9 +11,10 @@ other stories therefore never become evidence.
 from __future__ import annotations
 
 import re
+from collections.abc import Hashable
 from dataclasses import dataclass
-from functools import lru_cache
 
+from bot.answer.lru import BoundedCache
 from bot.answer.verify import normalise
 from index.search import words
 from index.types import Article
@@ -25,6 +26,7 @@ _ABBREVIATIONS = frozenset(
     words("mr mrs ms dr st gen lt col sgt maj capt prof rev sen rep gov jr sr inc ltd co corp "
           "vs no jan feb mar apr jun jul aug sep sept oct nov dec u.s u.k e.g i.e approx")
 )
+SPLIT_CACHE_SIZE = 4096  # articles whose sentence splits are kept
 _JUNK_PREFIXES = ("read more", "source:", "see more", "listen", ">>", "©", "related",
                   "advertisement", "sign up", "subscribe", "share this", "click here")
 
@@ -85,6 +87,14 @@ def is_citable(text: str, title: str | None = None) -> bool:
     return True
 
 
+def article_key(article: Article) -> Hashable:
+    """What identifies an article's text and headline in a cache: its id and content hash
+    (the text and title themselves for an article built without a hash)."""
+    if article.content_hash:
+        return (article.id, article.content_hash)
+    return (article.id, article.text, article.meta.title)
+
+
 def split_sentences(article: Article) -> list[Sentence]:
     """All sentences of an article, in order, with offsets and citability.
 
@@ -92,13 +102,22 @@ def split_sentences(article: Article) -> list[Sentence]:
         article: a stored article.
 
     Returns:
-        Sentences covering every non-blank line of the text.
+        Sentences covering every non-blank line of the text (a new list; see
+        `article_sentences` for the shared, cached tuple).
     """
-    return list(_split_cached(article.id, article.text, article.meta.title))
+    return list(article_sentences(article))
 
 
-@lru_cache(maxsize=4096)
-def _split_cached(article_id: str, text: str, title: str | None) -> tuple[Sentence, ...]:
+def article_sentences(article: Article) -> tuple[Sentence, ...]:
+    """`split_sentences` as the cached tuple itself (split once per article, LRU-bounded)."""
+    return _SPLITS.get(article_key(article), lambda: _split(article))
+
+
+_SPLITS: BoundedCache[Hashable, tuple[Sentence, ...]] = BoundedCache(SPLIT_CACHE_SIZE)
+
+
+def _split(article: Article) -> tuple[Sentence, ...]:
+    text, title = article.text, article.meta.title
     out = []
     pos = 0
     for line in text.split("\n"):
@@ -106,7 +125,7 @@ def _split_cached(article_id: str, text: str, title: str | None) -> tuple[Senten
         if line.strip():
             for start, end in _split_line(line[lead:], pos + lead):
                 sentence = text[start:end]
-                out.append(Sentence(article_id, start, end, sentence,
+                out.append(Sentence(article.id, start, end, sentence,
                                     is_citable(sentence, title)))
         pos += len(line) + 1
     return tuple(out)
@@ -115,7 +134,7 @@ def _split_cached(article_id: str, text: str, title: str | None) -> tuple[Senten
 def sentences_in_span(article: Article, start: int, end: int) -> list[Sentence]:
     """Sentences that overlap the span [start, end) of the article text by at least half."""
     picked = []
-    for sentence in split_sentences(article):
+    for sentence in article_sentences(article):
         overlap = min(end, sentence.end) - max(start, sentence.start)
         if overlap > 0 and overlap * 2 >= sentence.end - sentence.start:
             picked.append(sentence)
