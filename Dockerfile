@@ -26,10 +26,16 @@ WORKDIR /src
 COPY pyproject.toml README.md ./
 # Behind a TLS-intercepting proxy, pass its CA bundle as a build secret (never stored in a
 # layer): --secret id=pip_cert,src=/etc/ssl/certs/ca-certificates.crt
+# FACTBOT_EXTRAS: optional dependency groups of pyproject.toml to install too; `postgres`
+# (psycopg, a few MB) lets the image run in shared mode (DATABASE_URL, see docs/DEPLOY.md).
+ARG FACTBOT_EXTRAS=postgres
 RUN --mount=type=secret,id=pip_cert,required=false \
     if [ -s /run/secrets/pip_cert ]; then export PIP_CERT=/run/secrets/pip_cert; fi \
-    && python -c "import tomllib; d = tomllib.load(open('pyproject.toml', 'rb')); \
-print('\n'.join(d['project']['dependencies']))" > /tmp/requirements.txt \
+    && python -c "import os, tomllib; d = tomllib.load(open('pyproject.toml', 'rb')); \
+extras = [e for e in os.environ.get('FACTBOT_EXTRAS', '').split(',') if e.strip()]; \
+deps = d['project']['dependencies'] + [r for e in extras \
+for r in d['project']['optional-dependencies'][e.strip()]]; \
+print('\n'.join(deps))" > /tmp/requirements.txt \
     && pip install -r /tmp/requirements.txt
 COPY bot ./bot
 COPY index ./index

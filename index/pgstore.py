@@ -109,7 +109,21 @@ def _psycopg() -> Any:
     return psycopg
 
 
-def describe_url(url: str) -> str:
+class DatabaseLocation(str):
+    """Where the shared docstore is, as `postgresql://user@host:port/database` (no password).
+
+    A string that also answers `.name` like the `Path` of `DocStore.path`, so messages that
+    name the docstore work for either store.
+    """
+
+    __slots__ = ()
+
+    @property
+    def name(self) -> str:
+        return str(self)
+
+
+def describe_url(url: str) -> DatabaseLocation:
     """`url` as `postgresql://user@host:port/database`, never with its password.
 
     Raises:
@@ -128,7 +142,7 @@ def describe_url(url: str) -> str:
     host = str(parts.get("host") or parts.get("hostaddr") or "localhost")
     port = parts.get("port") or "5432"
     database = parts.get("dbname") or user or "postgres"
-    return f"postgresql://{user + '@' if user else ''}{host}:{port}/{database}"
+    return DatabaseLocation(f"postgresql://{user + '@' if user else ''}{host}:{port}/{database}")
 
 
 class _Connection:

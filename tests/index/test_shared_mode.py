@@ -7,8 +7,15 @@ two factbot processes with data dirs of their own serving one index.
 
 from __future__ import annotations
 
+import json
+import os
+import queue
+import shutil
+import subprocess
+import sys
 import threading
 import time
+from pathlib import Path
 
 import pytest
 
@@ -16,6 +23,7 @@ from bot.settings import Settings
 from index.docstore import BuildInfo, DocStore
 from index.errors import StoreError
 from index.types import Article, Chunk, SourceMeta
+from tests.index.test_server import chroma_server  # noqa: F401 - a real Chroma server
 from tests.pg_server import PgServer, free_port
 
 psycopg = pytest.importorskip("psycopg")
@@ -92,6 +100,29 @@ def test_the_same_rows_and_answers_as_the_sqlite_docstore(pg_url, tmp_path):
     assert shared.chunks("b1", articles) == local.chunks("b1", articles)
     assert all(c.text == articles[c.article_id].text[c.start:c.end]
                for c in shared.chunks("b1", articles))
+    # the reads a reader makes without loading the build
+    assert sorted(shared.outlet_rows("b1"), key=str) == sorted(local.outlet_rows("b1"), key=str)
+    ids = [ARTICLES[2].id, "nope", ARTICLES[0].id, ARTICLES[0].id]
+    assert shared.get_articles("b1", ids) == local.get_articles("b1", ids)
+    assert set(shared.get_articles("b1", ids)) == {ARTICLES[0].id, ARTICLES[2].id}
+    assert shared.get_articles("b1", []) == {} and shared.get_articles("b2", ids) == {}
+    assert sorted(shared.iter_articles("b1"), key=lambda a: a.id) == sorted(
+        local.iter_articles("b1"), key=lambda a: a.id)
+    assert shared.article_keys("b1") == local.article_keys("b1")
+    assert sorted(shared.chunk_rows("b1")) == sorted(local.chunk_rows("b1"))
+
+
+def test_streaming_a_build_pages_through_every_article(pg_url, monkeypatch):
+    monkeypatch.setattr(pgstore, "STREAM_BATCH", 7)
+    store = pgstore.PgDocStore(pg_url)
+    many = [_article(f"n{i:03d}", f"Text number {i}.") for i in range(50)]
+    _fill(store, "b1", many)
+    _fill(store, "b2", many[:3])
+    streamed = list(store.iter_articles("b1"))
+    assert len(streamed) == 50 and {a.id for a in streamed} == {a.id for a in many}
+    assert [a.id for a in streamed] == sorted(a.id for a in many)
+    assert len(list(store.iter_articles("b2"))) == 3 and list(store.iter_articles("x")) == []
+    assert list(store.articles("b1")) == [a.id for a in sorted(many, key=lambda a: a.source_key)]
 
 
 def test_storing_an_article_again_replaces_it(pg_url):
@@ -163,6 +194,15 @@ def test_two_hosts_creating_the_tables_at_once_do_not_race(pg_url):
         thread.join(30)
     assert errors == []
     assert len(pgstore.PgDocStore(pg_url).builds("building")) == 4
+
+
+def test_check_names_missing_tables(pg_url):
+    store = pgstore.PgDocStore(pg_url)
+    _fill(store, "b1")
+    with psycopg.connect(pg_url, autocommit=True) as conn:
+        conn.execute("DROP TABLE factbot_chunks")
+    assert store.check() == ["missing tables: chunks"]
+    assert store.path.name == store.path  # answers `.name` like DocStore's Path
 
 
 def test_a_dropped_connection_is_opened_again(pg_url, pg_server):
@@ -242,3 +282,267 @@ def test_the_advisory_lock_is_released_when_its_holder_dies(pg_url, pg_server: P
     with pytest.raises(BuildInProgressError):  # noqa: SIM117 - sanity: still exclusive
         with pgstore.advisory_lock(settings), pgstore.advisory_lock(settings):
             pass
+
+
+# --- two hosts, one index -------------------------------------------------------------------
+# A "host" is a process with a data dir of its own; both share one Chroma server and one
+# PostgreSQL database. Host B serves questions on stdin, one JSON command a line.
+HOST_B = r"""
+import json, sys
+from bot.settings import load_settings
+from bot.answer.core import FactChecker
+from index.build import build_index
+from index.store import docstore
+
+settings = load_settings()
+checker = FactChecker(settings)
+print(json.dumps({"ready": checker.reader.build.id}), flush=True)
+for line in sys.stdin:
+    command = json.loads(line)
+    op = command["op"]
+    try:
+        if op == "ask":
+            reply = checker.ask(command["q"])
+            out = {"build": checker.reader.build.id, "verdict": str(reply.verdict),
+                   "sources": [{"article_id": s.article_id, "document": s.document,
+                                "quote": s.quote, "start": s.start, "end": s.end}
+                               for s in reply.sources]}
+        elif op == "reload":
+            out = {"reloaded": checker.reload(), "build": checker.reader.build.id}
+        elif op == "active":
+            out = {"active": docstore(settings).active_build().id}
+        elif op == "build":
+            out = {"summary": build_index(None, settings).line()}
+    except Exception as exc:
+        out = {"error": type(exc).__name__, "message": str(exc)}
+    print(json.dumps(out), flush=True)
+"""
+
+# Host A rebuilds; at the switch (everything written, nothing activated yet) it says so and
+# waits for a line on stdin, so the test can look at both hosts mid-build.
+HOST_A_REBUILD = r"""
+import json, sys
+from pathlib import Path
+from bot.settings import load_settings
+from index.build import build_index
+
+def progress(p):
+    if p.stage == "load":
+        print(json.dumps({"event": "started"}), flush=True)
+    if p.stage == "switch":
+        print(json.dumps({"event": "switching"}), flush=True)
+        sys.stdin.readline()
+
+summary = build_index([Path(sys.argv[1])], load_settings(), progress)
+print(json.dumps({"event": "done", "build": summary.build_id, "added": summary.added,
+                  "embedded": summary.embedded_chunks}), flush=True)
+"""
+
+NEW_ARTICLE = (
+    "Orlen opens its footbridge over the River Vask\n\n"
+    "The new footbridge over the River Vask in Orlen opened to walkers on Saturday morning.\n\n"
+    "The town council said the bridge is 412 metres long and took two years to build. "
+    "Cyclists will be allowed on it from next month, the council added.\n"
+)
+OLD_QUESTION = "How many people died in the Tarnholm plant fire?"
+NEW_QUESTION = "When did the footbridge over the River Vask open?"
+
+
+class _Host:
+    """A factbot process speaking JSON lines; its output read by a thread into a queue."""
+
+    def __init__(self, script: str, env: dict[str, str], cwd: Path, *args: str) -> None:
+        self.lines: queue.Queue[dict] = queue.Queue()
+        self.proc = subprocess.Popen(
+            [sys.executable, "-c", script, *args], env=env, cwd=cwd, text=True,
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        )
+        self._stderr: list[str] = []
+        threading.Thread(target=self._pump, daemon=True).start()
+        threading.Thread(target=lambda: self._stderr.extend(self.proc.stderr), daemon=True
+                         ).start()
+
+    def _pump(self) -> None:
+        for line in self.proc.stdout:  # type: ignore[union-attr]
+            if line.startswith("{"):
+                self.lines.put(json.loads(line))
+
+    def read(self, timeout: float = 300) -> dict:
+        try:
+            return self.lines.get(timeout=timeout)
+        except queue.Empty:
+            raise AssertionError("no answer from the host; its stderr:\n"
+                                 + "".join(self._stderr)[-3000:]) from None
+
+    def send(self, **command: str) -> dict:
+        self.proc.stdin.write(json.dumps(command) + "\n")  # type: ignore[union-attr]
+        self.proc.stdin.flush()  # type: ignore[union-attr]
+        return self.read()
+
+    def stderr(self) -> str:
+        return "".join(self._stderr)
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.stdin.close()  # type: ignore[union-attr]
+            try:
+                self.proc.wait(30)
+            except Exception:  # noqa: BLE001 - make sure it is gone
+                self.proc.kill()
+                self.proc.wait(30)
+
+
+def _host_env(data_dir: Path, chroma_port: int, url: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("FACTBOT_", "CHROMA_", "DATABASE_URL", "DISCORD_"))}
+    env.update(FACTBOT_DATA_DIR=str(data_dir), CHROMA_HOST="127.0.0.1",
+               CHROMA_PORT=str(chroma_port), DATABASE_URL=url, HF_HUB_OFFLINE="1",
+               FACTBOT_LOG_LEVEL="info")
+    return env
+
+
+def _assert_verified(answer: dict, store, build_id: str) -> None:  # noqa: ANN001
+    """Every quote of `answer` is the stored text of its article in `build_id` (PostgreSQL)."""
+    assert answer["build"] == build_id, answer
+    assert answer["sources"], answer
+    texts = store.get_articles(build_id, [s["article_id"] for s in answer["sources"]])
+    for source in answer["sources"]:
+        assert texts[source["article_id"]].text[source["start"]:source["end"]] == source["quote"]
+
+
+@pytest.mark.slow
+def test_two_hosts_serve_one_index_while_one_rebuilds(
+    tmp_path, pg_url, chroma_server, demo_corpus  # noqa: F811
+):
+    from index.buildfiles import build_dir
+
+    port, _chroma = chroma_server
+    corpus = tmp_path / "corpus"
+    shutil.copytree(demo_corpus, corpus)
+    host_a, host_b = tmp_path / "host-a", tmp_path / "host-b"
+    for host in (host_a, host_b):
+        host.mkdir()  # each host's data dir (a volume in a deployment)
+    env_a, env_b = _host_env(host_a, port, pg_url), _host_env(host_b, port, pg_url)
+    store = pgstore.PgDocStore(pg_url)
+    lock_settings = Settings(_env_file=None, database_url=pg_url)
+
+    # host A builds with the real CLI
+    built = subprocess.run([sys.executable, "-m", "bot.cli", "index", "build", str(corpus)],
+                           env=env_a, cwd=tmp_path, capture_output=True, text=True,
+                           timeout=600)
+    assert built.returncode == 0, built.stderr[-3000:]
+    first = store.active_build()
+    assert first is not None and store.counts(first.id)[0] == 7
+
+    # host B serves that build: quotes verified against the texts in PostgreSQL
+    b = _Host(HOST_B, env_b, tmp_path)
+    try:
+        assert b.read() == {"ready": first.id}
+        assert build_dir(host_b, first.id).is_dir()  # B's own local files, made from the DB
+        answer = b.send(op="ask", q=OLD_QUESTION)
+        assert answer["verdict"] == "answered"
+        _assert_verified(answer, store, first.id)
+        assert b.send(op="active") == {"active": first.id}
+
+        # host A rebuilds with one article more while B keeps answering
+        (corpus / "07_orlen_bridge.txt").write_text(NEW_ARTICLE, encoding="utf-8")
+        a = _Host(HOST_A_REBUILD, env_a, tmp_path, str(corpus))
+        assert a.read() == {"event": "started"}
+        assert pgstore.build_lock_held(lock_settings)
+        served_during_build = 0
+        while True:  # B answers from the first build until A reaches the switch
+            answer = b.send(op="ask", q=OLD_QUESTION)
+            _assert_verified(answer, store, first.id)
+            served_during_build += 1
+            if not a.lines.empty():
+                break
+        assert a.read() == {"event": "switching"}
+        # mid-build: the new build is written but not active; B's own build is refused
+        refused = b.send(op="build")
+        assert refused["error"] == "BuildInProgressError", refused
+        assert "already running" in refused["message"]
+        assert b.send(op="active") == {"active": first.id}
+        assert store.active_build().id == first.id
+        assert [x.id for x in store.builds("building")] != []
+        _assert_verified(b.send(op="ask", q=OLD_QUESTION), store, first.id)
+        served_during_build += 1
+        a.proc.stdin.write("go\n")
+        a.proc.stdin.flush()
+        done = a.read()
+        assert done["event"] == "done", a.stderr()[-3000:]
+        assert a.proc.wait(60) == 0, a.stderr()[-3000:]
+        assert done["added"] == [str((corpus / "07_orlen_bridge.txt").resolve())]
+        assert 0 < done["embedded"] < 30  # only the new article was embedded
+        second = done["build"]
+        assert not pgstore.build_lock_held(lock_settings)
+
+        # both hosts agree on the active build; B serves the old one until it reloads
+        assert store.active_build().id == second
+        assert b.send(op="active") == {"active": second}
+        still = b.send(op="ask", q=NEW_QUESTION)
+        assert still["build"] == first.id
+        assert "07_orlen_bridge.txt" not in {s["document"] for s in still["sources"]}
+        assert b.send(op="reload") == {"reloaded": True, "build": second}
+        assert build_dir(host_b, second).is_dir()
+        found = b.send(op="ask", q=NEW_QUESTION)
+        assert found["verdict"] == "answered", found
+        _assert_verified(found, store, second)
+        assert "07_orlen_bridge.txt" in {s["document"] for s in found["sources"]}
+        _assert_verified(b.send(op="ask", q=OLD_QUESTION), store, second)
+        assert served_during_build >= 2
+
+        # now that nothing builds, B may rebuild too (its lock is the same database lock)
+        assert "unchanged 8" in b.send(op="build")["summary"]
+        assert b.send(op="active")["active"] not in (first.id, second)
+    finally:
+        b.stop()
+        if "a" in locals():
+            a.stop()
+    # the texts live only in PostgreSQL: no host has a docstore file or an embedded store
+    for host in (host_a, host_b):
+        assert not (host / "docstore.sqlite").exists()
+        assert not (host / "chroma").exists()
+    # the database password is in no log line of either host
+    password = pg_url.split(":")[2].split("@")[0]
+    logs = built.stderr + a.stderr() + b.stderr()
+    assert "build" in logs and password not in logs
+
+
+# --- the deployment of shared mode ----------------------------------------------------------
+REPO = Path(__file__).resolve().parents[2]
+PASSWORD_VAR = "${POSTGRES_PASSWORD:?set POSTGRES_PASSWORD in .env}"
+
+
+def test_the_shared_compose_file_adds_postgres_and_wires_the_bot(pg_server):
+    import yaml
+
+    from tests.pg_server import pg_bin
+
+    base = yaml.safe_load((REPO / "compose.yaml").read_text())
+    shared = yaml.safe_load((REPO / "compose.shared.yaml").read_text())
+    assert set(shared["services"]) - {"postgres"} <= set(base["services"])
+    postgres, bot = shared["services"]["postgres"], shared["services"]["factbot"]
+    env = postgres["environment"]
+    assert env["POSTGRES_PASSWORD"] == PASSWORD_VAR  # required, from .env, never a default
+    assert "postgres-data:/var/lib/postgresql/data" in postgres["volumes"]
+    assert "postgres-data" in shared["volumes"]
+    # published on loopback unless SHARED_BIND names this host's private address
+    assert all(p.startswith("${SHARED_BIND:-127.0.0.1}:") for s in ("postgres", "chroma")
+               for p in shared["services"][s]["ports"])
+    assert bot["depends_on"]["postgres"]["condition"] == "service_healthy"
+    url = bot["environment"]["DATABASE_URL"]
+    assert PASSWORD_VAR in url
+    assert pgstore.describe_url(url.replace(PASSWORD_VAR, "pw")) == (
+        f"postgresql://{env['POSTGRES_USER']}@postgres:5432/{env['POSTGRES_DB']}")
+    assert base["services"]["factbot"]["environment"]["CHROMA_HOST"] == "chroma"
+    # the healthcheck command tells a running server from none (a real server, a dead port)
+    probe = postgres["healthcheck"]["test"]
+    assert probe[0] == "CMD"
+    if pg_bin() is None or not (pg_bin() / probe[1]).is_file():
+        pytest.skip(f"no {probe[1]} to run")
+    command = [str(pg_bin() / probe[1]), *probe[2:]]
+    up = subprocess.run([*command, "--port", str(pg_server.port)], capture_output=True,
+                        timeout=30)
+    down = subprocess.run([*command, "--port", str(free_port())], capture_output=True,
+                          timeout=30)
+    assert up.returncode == 0 and down.returncode != 0
