@@ -1,14 +1,19 @@
 """`factbot index doctor`: check a data dir and repair what is safe to repair.
 
 Checks, in order: the docstore (SQLite quick check and our tables), unfinished builds, the
-embedded Chroma file, Chroma answering with the active build's collection (one vector per
-chunk), collections no build uses, segment folders no collection uses, and free disk space.
+active build's local files (chunk table and lexical index under `builds/<id>/`) and local
+build folders no build uses, the embedded Chroma file, Chroma answering with the active
+build's collection (one vector per chunk), collections no build uses, segment folders no
+collection uses, and free disk space. The two local-file checks ("build files", "build
+folders") add a finding only when they find something wrong.
 
 Repairs (`repair=True`, under the build lock so no build runs meanwhile) never delete data that
 a build still needs: a damaged docstore or Chroma file is moved aside (renamed with a
 timestamp), never deleted, and the next `factbot index build` rebuilds from the roots recorded
 in `last_build.json`; unfinished builds, unused collections (embedded store only: a server may
-be shared by other data dirs) and unused segment folders are removed.
+be shared by other data dirs) and unused segment folders are removed; missing or damaged
+local build files are rebuilt from the docstore (readers would otherwise rebuild them at
+open) and local folders of builds no longer registered are removed.
 """
 
 from __future__ import annotations
@@ -22,7 +27,15 @@ from urllib.parse import quote
 
 from bot.settings import Settings
 from index.build import build_lock, last_build_roots, orphan_collections
-from index.errors import ReadOnlyDataDirError, StoreError, free_bytes
+from index.buildfiles import (
+    build_files_from_docstore,
+    load_build_files,
+    prune_build_dirs,
+    remove_build_dir,
+    save_build_files,
+    stale_build_dirs,
+)
+from index.errors import BuildFilesError, ReadOnlyDataDirError, StoreError, free_bytes
 from index.store import (
     check_active_collection,
     chroma_client,
@@ -102,6 +115,8 @@ class _Doctor:
         docstore_ok = self._docstore()
         if docstore_ok:
             self._unfinished()
+            self._build_files()
+            self._stale_build_dirs()
         chroma_ok = self._chroma_file()
         if docstore_ok and chroma_ok:
             self._active()
@@ -149,7 +164,43 @@ class _Doctor:
             except Exception:
                 log.debug("collection %s was not there", build.collection)
             self.store.drop_build(build.id)
+            remove_build_dir(self.settings.data_dir, build.id)
         self.add("unfinished builds", False, f"dropped {names}", repaired=True)
+
+    # --- local build files -------------------------------------------------------------------
+    def _build_files(self) -> None:
+        build = self.store.active_build()
+        if build is None:
+            return
+        try:
+            files = load_build_files(self.settings.data_dir, build.id)
+        except BuildFilesError as exc:
+            problem = str(exc)
+        else:
+            log.debug("build %s: local files fine (%d chunks)", build.id, files.n_chunks)
+            return  # reported only when something is wrong (the list of checks stays short)
+        if not self.repair:
+            self.add("build files", False, problem,
+                     fix="run `factbot index doctor --repair` (readers rebuild them at open)")
+            return
+        files = build_files_from_docstore(self.store, build.id)
+        save_build_files(self.settings.data_dir, files)
+        self.add("build files", False, f"{problem}; rebuilt from the docstore "
+                 f"({files.n_chunks} chunks)", repaired=True)
+
+    def _stale_build_dirs(self) -> None:
+        known = {b.id for b in self.store.builds()}
+        stale = stale_build_dirs(self.settings.data_dir, known)
+        if not stale:
+            return  # reported only when there are some
+        names = ", ".join(f.name for f in stale)
+        if not self.repair:
+            self.add("build folders", False, f"{len(stale)} of builds no longer registered "
+                     f"({names})", fix="run `factbot index doctor --repair`")
+            return
+        removed = prune_build_dirs(self.settings.data_dir, known)
+        self.add("build folders", False, f"removed {names}",
+                 repaired=len(removed) == len(stale))
 
     # --- chroma ----------------------------------------------------------------------------
     def _chroma_file(self) -> bool:

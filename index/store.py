@@ -36,6 +36,7 @@ from typing import overload
 from urllib.parse import quote
 
 import chromadb
+import numpy as np
 from chromadb.api import ClientAPI
 from chromadb.api.models.Collection import Collection
 from chromadb.config import Settings as ChromaSettings
@@ -198,7 +199,7 @@ def add_vectors(
     vectors: Sequence[Sequence[float]],
     articles: Mapping[str, Article] | None = None,
 ) -> None:
-    """Upsert chunks with their vectors and `chunk_metadata` (no documents).
+    """Upsert chunks with their vectors (lists or numpy rows) and `chunk_metadata` (no documents).
 
     Ids are deterministic, so building twice is harmless. `articles` is accepted for callers
     of the older signature and not used.
@@ -208,7 +209,7 @@ def add_vectors(
         part = chunks[begin : begin + ADD_BATCH]
         collection.upsert(
             ids=[c.id for c in part],
-            embeddings=[list(v) for v in vectors[begin : begin + ADD_BATCH]],
+            embeddings=np.asarray(vectors[begin : begin + ADD_BATCH], dtype=np.float32),
             metadatas=[chunk_metadata(c) for c in part],  # type: ignore[misc]
         )
 
