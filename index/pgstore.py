@@ -299,6 +299,15 @@ class PgDocStore:
         return self._call(guarded)
 
     def _create_schema(self, conn: psycopg.Connection) -> None:
+        """Create our tables unless they are all there (a user without `CREATE` on the schema
+        can then still build in tables an administrator made)."""
+        present = conn.execute(
+            "SELECT count(to_regclass(t)) FROM unnest(%s::text[]) AS t",
+            ([TABLE_PREFIX + t for t in TABLES],),
+        ).fetchone()
+        if present is not None and present[0] == len(TABLES):
+            self._schema_ready = True
+            return
         with conn.transaction():
             conn.execute("SELECT pg_advisory_xact_lock(%s)", (SCHEMA_LOCK_KEY,))
             for statement in SCHEMA:

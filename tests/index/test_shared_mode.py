@@ -196,6 +196,40 @@ def test_two_hosts_creating_the_tables_at_once_do_not_race(pg_url):
     assert len(pgstore.PgDocStore(pg_url).builds("building")) == 4
 
 
+def test_a_select_only_user_serves_and_a_user_without_create_builds(pg_url, pg_server):
+    store = pgstore.PgDocStore(pg_url)
+    _fill(store, "b1")
+    store.activate("b1", {})
+    database = pg_url.rsplit("/", 1)[1]
+    role = "reader_" + database
+    with psycopg.connect(pg_url, autocommit=True) as conn:
+        conn.execute(f"CREATE ROLE {role} LOGIN PASSWORD 'read-only-pw'")
+        conn.execute(f"REVOKE CREATE ON SCHEMA public FROM PUBLIC, {role}")
+        conn.execute(f"GRANT SELECT ON ALL TABLES IN SCHEMA public TO {role}")
+    try:
+        reader = pgstore.PgDocStore(
+            f"postgresql://{role}:read-only-pw@{pg_server.host}:{pg_server.port}/{database}")
+        assert reader.active_build().id == "b1" and reader.check() == []
+        assert reader.counts("b1") == (3, 6, 2) and len(list(reader.iter_articles("b1"))) == 3
+        assert reader.get_articles("b1", [ARTICLES[0].id])[ARTICLES[0].id] == ARTICLES[0]
+        assert not reader.writable()
+        with pytest.raises(pgstore.DatabaseError, match="cannot be written"):
+            reader.start_build(_build("b2"))
+        assert "read-only-pw" not in reader.path
+        # a user with the table rights but no CREATE builds in tables an administrator made
+        with psycopg.connect(pg_url, autocommit=True) as conn:
+            conn.execute(f"GRANT INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {role}")
+        writer = pgstore.PgDocStore(reader._url)
+        assert writer.writable()
+        _fill(writer, "b2", ARTICLES[:1])
+        assert writer.activate("b2", {}) == "b1" and store.active_build().id == "b2"
+    finally:
+        pgstore.close_connections()
+        with psycopg.connect(pg_url, autocommit=True) as conn:
+            conn.execute(f"DROP OWNED BY {role}")
+            conn.execute(f"DROP ROLE {role}")
+
+
 def test_check_names_missing_tables(pg_url):
     store = pgstore.PgDocStore(pg_url)
     _fill(store, "b1")
@@ -546,3 +580,17 @@ def test_the_shared_compose_file_adds_postgres_and_wires_the_bot(pg_server):
     down = subprocess.run([*command, "--port", str(free_port())], capture_output=True,
                           timeout=30)
     assert up.returncode == 0 and down.returncode != 0
+
+
+def test_the_cli_says_in_one_line_that_the_database_is_down(tmp_path):
+    secret, port = "TopSecret9", free_port()
+    env = _host_env(tmp_path / "host", free_port(), f"postgresql://factbot:{secret}@127.0.0.1:"
+                    f"{port}/factbot")
+    del env["FACTBOT_LOG_LEVEL"]  # each command's own default: a failure is one line
+    for command in (["index", "status"], ["index", "build", str(tmp_path)]):
+        done = subprocess.run([sys.executable, "-m", "bot.cli", *command], env=env,
+                              cwd=tmp_path, capture_output=True, text=True, timeout=300)
+        assert done.returncode == 2, done.stderr
+        assert f"postgresql://factbot@127.0.0.1:{port}/factbot is not answering" in done.stderr
+        assert secret not in done.stdout + done.stderr
+        assert len(done.stderr.strip().splitlines()) == 1, done.stderr
