@@ -17,10 +17,11 @@ lock held on a dedicated connection for the whole build, so only one host builds
 it is released when the build ends or when the building process dies (the server drops the
 session).
 
-Connections: one per process and database URL, guarded by a lock and opened again when the
-server dropped it; reads run in autocommit, each write in one transaction. Errors are the short
-`index.errors` kind; no message ever contains the password (`PgDocStore.path` is the URL
-without it).
+Connections: reads share one per process and database URL, guarded by a lock and opened
+again when the server dropped it, in autocommit; each write runs in one transaction on a
+connection of its own (so a build's long writes never hold up a bot's reads). Errors are the
+short `index.errors` kind; no message ever contains the password (`PgDocStore.path` is the
+URL without it).
 """
 
 from __future__ import annotations
@@ -66,6 +67,8 @@ SCHEMA = (
         start INTEGER NOT NULL, "end" INTEGER NOT NULL,
         PRIMARY KEY (build_id, article_id, idx))""",
     "CREATE INDEX IF NOT EXISTS factbot_builds_status ON factbot_builds (status)",
+    "CREATE INDEX IF NOT EXISTS factbot_articles_outlet "
+    "ON factbot_articles (build_id, outlet, published)",
     "INSERT INTO factbot_meta VALUES ('schema_version', '" + SCHEMA_VERSION + "') "
     "ON CONFLICT (key) DO NOTHING",
 )
@@ -257,21 +260,21 @@ class PgDocStore:
 
     # --- connections -----------------------------------------------------------------------
     def _call(self, work: Callable[[psycopg.Connection], T], *, write: bool = False) -> T:
-        """Run `work` on the shared connection; in one transaction when `write`.
+        """Run `work`: a read on the shared connection, a write in one transaction.
 
-        A connection the server dropped since its last use is opened again once.
+        Reads share one connection per process (a connection the server dropped since its
+        last use is opened again once). A write gets a connection of its own for its
+        transaction, so a build's long writes never hold up the answers a bot in the same
+        process is reading.
         """
+        if write:
+            return self._write(work)
         psycopg = _psycopg()
         holder = _shared(self._url)
         with holder.lock:
             for attempt in (0, 1):
                 conn, reused = holder.get(self.path)
                 try:
-                    if write:
-                        if not self._schema_ready:
-                            self._create_schema(conn)
-                        with conn.transaction():
-                            return work(conn)
                     return work(conn)
                 except psycopg.OperationalError as exc:
                     if conn.broken or conn.closed:
@@ -285,6 +288,23 @@ class PgDocStore:
                 except psycopg.Error as exc:
                     raise self._translate(exc) from exc
         raise AssertionError("unreachable")  # pragma: no cover
+
+    def _write(self, work: Callable[[psycopg.Connection], T]) -> T:
+        psycopg = _psycopg()
+        conn = connect(self._url, self.path)
+        try:
+            if not self._schema_ready:
+                self._create_schema(conn)
+            with conn.transaction():
+                return work(conn)
+        except psycopg.OperationalError as exc:
+            if conn.broken or conn.closed:
+                raise _unavailable(exc, self.path) from None
+            raise self._translate(exc) from exc
+        except psycopg.Error as exc:
+            raise self._translate(exc) from exc
+        finally:
+            conn.close()
 
     def _read(self, work: Callable[[psycopg.Connection], T], empty: T) -> T:
         """A read; `empty` when our tables are not there yet (reading creates nothing)."""
