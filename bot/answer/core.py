@@ -342,22 +342,13 @@ class FactChecker:
 
     def outlets(self) -> list[OutletInfo]:
         """The outlets in the index with article counts and date ranges (unknown last)."""
-        reader = self._current().reader
-        rows = getattr(reader, "outlet_rows", None)
-        if rows is None:  # a reader from before `outlet_rows` (transitional)
-            return outlet_summary(reader.articles.values())
-        return outlet_rows_summary(rows())
+        return outlet_rows_summary(self._current().reader.outlet_rows())
 
     def status(self) -> IndexStatus:
         """Counts and build information of the index being served."""
         reader = self._current().reader
         build = reader.build
-        counts = getattr(reader, "counts", None)
-        if counts is not None:
-            articles, chunks, outlets = counts()
-        else:  # a reader from before `counts` (transitional)
-            articles, chunks = len(reader.articles), len(reader.chunks)
-            outlets = len({a.meta.outlet for a in reader.articles.values() if a.meta.outlet})
+        articles, chunks, outlets = reader.counts()
         return IndexStatus(
             articles=articles,
             chunks=chunks,
