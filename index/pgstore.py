@@ -130,8 +130,10 @@ def describe_url(url: str) -> DatabaseLocation:
     """`url` as `postgresql://user@host:port/database`, never with its password.
 
     Raises:
-        StoreError: `url` is not a PostgreSQL connection string (it is not echoed back).
+        StoreError: `url` is not a PostgreSQL connection string (it is not echoed back), or
+            psycopg is not installed.
     """
+    _psycopg()
     from psycopg.conninfo import conninfo_to_dict
 
     try:
@@ -321,11 +323,9 @@ class PgDocStore:
     def _create_schema(self, conn: psycopg.Connection) -> None:
         """Create our tables unless they are all there (a user without `CREATE` on the schema
         can then still build in tables an administrator made)."""
-        present = conn.execute(
-            "SELECT count(to_regclass(t)) FROM unnest(%s::text[]) AS t",
-            ([TABLE_PREFIX + t for t in TABLES],),
-        ).fetchone()
-        if present is not None and present[0] == len(TABLES):
+        present = _scalar(conn, "SELECT count(to_regclass(t)) FROM unnest(%s::text[]) AS t",
+                          ([TABLE_PREFIX + t for t in TABLES],))
+        if present == len(TABLES):
             self._schema_ready = True
             return
         with conn.transaction():
@@ -360,25 +360,21 @@ class PgDocStore:
         return self._call(work)
 
     def writable(self) -> bool:
-        """True when this user may create our tables, or write them once they exist."""
+        """True when this user may write our tables, or create them while they are missing."""
         def work(conn: psycopg.Connection) -> bool:
-            if conn.execute("SELECT pg_is_in_recovery()").fetchone()[0]:  # type: ignore[index]
+            if _scalar(conn, "SELECT pg_is_in_recovery()"):  # a read-only standby
                 return False
-            row = conn.execute(
-                "SELECT to_regclass('factbot_builds') IS NOT NULL AND "
-                "has_table_privilege('factbot_builds', 'INSERT, UPDATE, DELETE') AND "
-                "has_table_privilege('factbot_articles', 'INSERT, UPDATE, DELETE') AND "
-                "has_table_privilege('factbot_chunks', 'INSERT, UPDATE, DELETE') AND "
-                "has_table_privilege('factbot_meta', 'INSERT, UPDATE')"
-            ).fetchone()
-            if row is not None and row[0]:
-                return True
-            tables_exist = conn.execute(
-                "SELECT to_regclass('factbot_builds') IS NOT NULL").fetchone()[0]  # type: ignore[index]
-            if tables_exist:
-                return False
-            return bool(conn.execute(
-                "SELECT has_schema_privilege(current_schema(), 'CREATE')").fetchone()[0])  # type: ignore[index]
+            if _scalar(conn, "SELECT count(to_regclass(t)) FROM unnest(%s::text[]) AS t",
+                       ([TABLE_PREFIX + t for t in TABLES],)) < len(TABLES):
+                return bool(_scalar(conn,
+                                    "SELECT has_schema_privilege(current_schema(), 'CREATE')"))
+            return all(
+                _scalar(conn, "SELECT has_table_privilege(%s, %s)", (TABLE_PREFIX + t, rights))
+                for t, rights in (("builds", "INSERT, UPDATE, DELETE"),
+                                  ("articles", "INSERT, UPDATE, DELETE"),
+                                  ("chunks", "INSERT, UPDATE, DELETE"),
+                                  ("meta", "INSERT, UPDATE"))
+            )
 
         return self._call(work)
 
@@ -402,7 +398,7 @@ class PgDocStore:
             missing = [t for t, ok in zip(TABLES, found, strict=True) if not ok]
             problems = ["missing tables: " + ", ".join(missing)] if missing else []
             version = self._meta(conn, "schema_version") if not missing else SCHEMA_VERSION
-            if version != SCHEMA_VERSION:
+            if version not in (None, SCHEMA_VERSION):  # None: tables made by hand
                 problems.append(f"schema version {version}, this factbot reads {SCHEMA_VERSION}")
             return problems
 
@@ -611,6 +607,11 @@ class PgDocStore:
             for aid, idx, start, end in sorted(self.chunk_rows(build_id))
             if aid in articles
         ]
+
+
+def _scalar(conn: psycopg.Connection, sql: str, params: Sequence[Any] = ()) -> Any:
+    row = conn.execute(sql, params).fetchone()  # type: ignore[arg-type]
+    return row[0] if row else None
 
 
 def _build_info(row: Sequence[Any]) -> BuildInfo:

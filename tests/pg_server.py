@@ -136,8 +136,13 @@ def pg_server() -> Iterator[PgServer]:
         options = (f"-c listen_addresses=127.0.0.1 -p {port} -c unix_socket_directories='' "
                    "-c fsync=off -c synchronous_commit=off -c full_page_writes=off "
                    "-c max_connections=100 -c shared_buffers=32MB")
-        _run([str(folder / "pg_ctl"), "-D", str(data), "-l", str(base / "server.log"), "-w",
-              "-t", "60", "-o", options, "start"], env)
+        try:
+            _run([str(folder / "pg_ctl"), "-D", str(data), "-l", str(base / "server.log"),
+                  "-w", "-t", "60", "-o", options, "start"], env)
+        except RuntimeError as exc:
+            log = base / "server.log"
+            tail = log.read_text(errors="replace")[-800:] if log.is_file() else ""
+            raise RuntimeError(f"{exc}\nserver log:\n{tail}") from None
         server = PgServer("127.0.0.1", port, PG_USER, password, data)
         try:
             yield server
