@@ -361,7 +361,7 @@ class _Build:
         self.report(BuildProgress("lexical", 0, len(chunks)))
         files = make_build_files(
             build.id, [(c.article_id, c.index, c.start, c.end) for c in chunks],
-            ((aid, new[aid].text) for aid in {c.article_id for c in chunks}),
+            ((aid, article.text) for aid, article in new.items()),
         )
         save_build_files(self.settings.data_dir, files)
         seconds = files.seconds or {}

@@ -109,8 +109,9 @@ def make_build_files(
     Args:
         build_id: the build.
         rows: (article id, chunk index, start, end) of every chunk, in any order.
-        texts: (article id, text) of the articles, in any order, each once (streamed: only
-            one text is held at a time). Chunks of articles never given are left out.
+        texts: (article id, text) of every article of the build, in any order, each once
+            (streamed: only one text is held at a time). Chunks of articles never given are
+            left out; articles given are all listed (`article_ids`), chunks or not.
 
     Returns:
         The files in memory (`save_build_files` writes them).
@@ -121,7 +122,9 @@ def make_build_files(
     for i, (aid, *_rest) in enumerate(ordered):
         first.setdefault(aid, i)
     tokens: list[list[str] | None] = [None] * len(ordered)
+    seen: set[str] = set()
     for aid, text in texts:
+        seen.add(aid)
         i = first.get(aid)
         while i is not None and i < len(ordered) and ordered[i][0] == aid:
             _aid, _idx, start, end = ordered[i]
@@ -132,7 +135,7 @@ def make_build_files(
         log.warning("build %s: %d chunks have no article text and are left out", build_id,
                     len(ordered) - len(keep))
     tokenised = time.perf_counter()
-    ids = sorted({ordered[i][0] for i in keep})
+    ids = sorted(seen)  # every article given, with chunks or not
     row_of = {aid: n for n, aid in enumerate(ids)}
     table = np.asarray(
         [(row_of[ordered[i][0]], *ordered[i][1:]) for i in keep], dtype=np.int32

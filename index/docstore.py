@@ -199,6 +199,7 @@ class DocStore:
             return self._build(db, row[0]) if row else None
 
     def builds(self, status: str | None = None) -> list[BuildInfo]:
+        """Every registered build (or those with this status: building, active, previous)."""
         with self._read() as db:
             if db is None:
                 return []
@@ -221,6 +222,7 @@ class DocStore:
         )
 
     def start_build(self, info: BuildInfo) -> None:
+        """Register a new build with status "building" (creates the file on first use)."""
         with self._connect() as db:
             db.execute(
                 "INSERT INTO builds VALUES (?,?,?,?,?,?,?,NULL)",
@@ -247,6 +249,7 @@ class DocStore:
             return previous
 
     def drop_build(self, build_id: str) -> None:
+        """Delete a build's articles, chunks and registry row, in one transaction."""
         with self._connect() as db:
             for table in ("articles", "chunks"):
                 db.execute(f"DELETE FROM {table} WHERE build_id=?", (build_id,))  # noqa: S608
@@ -254,6 +257,7 @@ class DocStore:
 
     # --- articles and chunks ---------------------------------------------------------------
     def add_articles(self, build_id: str, articles: Iterable[Article]) -> None:
+        """Store articles (text and metadata) under a build (replacing rows with equal ids)."""
         with self._connect() as db:
             db.executemany(
                 "INSERT OR REPLACE INTO articles VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
@@ -265,6 +269,7 @@ class DocStore:
             )
 
     def add_chunks(self, build_id: str, chunks: Iterable[Chunk]) -> None:
+        """Store chunk offsets (article id, index, start, end; never texts) under a build."""
         with self._connect() as db:
             db.executemany(
                 "INSERT OR REPLACE INTO chunks VALUES (?,?,?,?,?)",

@@ -148,10 +148,10 @@ def test_a_read_only_data_dir_serves_rebuilt_files_from_memory(mini_corpus, sett
 
 def test_make_build_files_orders_rows_and_leaves_out_chunks_without_text():
     rows = [("b", 1, 5, 9), ("a", 0, 0, 4), ("b", 0, 0, 4), ("gone", 0, 0, 3)]
-    texts = [("b", "dock workers strike"), ("a", "ferry pier")]
+    texts = [("b", "dock workers strike"), ("c", "no chunks"), ("a", "ferry pier")]
     files = make_build_files("x", rows, iter(texts))
     assert files.table.tolist() == [[0, 0, 0, 4], [1, 0, 0, 4], [1, 1, 5, 9]]
-    assert [bytes(a) for a in files.article_ids] == [b"a", b"b"]
+    assert [bytes(a) for a in files.article_ids] == [b"a", b"b", b"c"]
     assert files.lexical.n_docs == 3 and files.article_id(2) == "b"
     assert files.has_article("a") and not files.has_article("gone")
     assert files.table.dtype == np.int32
