@@ -27,6 +27,7 @@ import shutil
 import threading
 import time
 import uuid
+from array import array
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -35,7 +36,7 @@ import numpy as np
 
 from index.docstore import BuildInfo, DocStore
 from index.errors import BuildFilesError
-from index.lexical import LexicalIndex
+from index.lexical import LexicalIndex, encode_tokens
 from index.search import document_tokens
 
 log = logging.getLogger(__name__)
@@ -121,14 +122,15 @@ def make_build_files(
     first: dict[str, int] = {}
     for i, (aid, *_rest) in enumerate(ordered):
         first.setdefault(aid, i)
-    tokens: list[list[str] | None] = [None] * len(ordered)
+    tokens: list[array | None] = [None] * len(ordered)  # term ids, 4 bytes a token
+    vocab: dict[str, int] = {}
     seen: set[str] = set()
     for aid, text in texts:
         seen.add(aid)
         i = first.get(aid)
         while i is not None and i < len(ordered) and ordered[i][0] == aid:
             _aid, _idx, start, end = ordered[i]
-            tokens[i] = document_tokens(text[start:end])
+            tokens[i] = encode_tokens(document_tokens(text[start:end]), vocab)
             i += 1
     keep = [i for i, t in enumerate(tokens) if t is not None]
     if len(keep) < len(ordered):
@@ -143,7 +145,7 @@ def make_build_files(
     article_ids = np.asarray([a.encode("utf-8") for a in ids], dtype=bytes)
     if not ids:
         article_ids = np.zeros(0, dtype="S1")
-    lexical = LexicalIndex.build(tokens[i] for i in keep)  # type: ignore[misc]
+    lexical = LexicalIndex.from_ids([tokens[i] for i in keep], vocab)  # type: ignore[misc]
     indexed = time.perf_counter()
     seconds = {"tokenise": tokenised - started, "index": indexed - tokenised}
     return BuildFiles(build_id, article_ids, table, lexical, seconds)

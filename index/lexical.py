@@ -23,6 +23,7 @@ import logging
 import math
 import mmap
 import threading
+from array import array
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
@@ -87,11 +88,20 @@ class LexicalIndex:
     @classmethod
     def build(cls, token_lists: Iterable[Sequence[str]]) -> LexicalIndex:
         """Index one token list per chunk (row order is kept; empty lists are allowed)."""
-        docs = [list(tokens) or [EMPTY_DOCUMENT] for tokens in token_lists]
+        vocab: dict[str, int] = {}
+        return cls.from_ids([encode_tokens(tokens, vocab) for tokens in token_lists], vocab)
+
+    @classmethod
+    def from_ids(cls, docs: list[array], vocab: dict[str, int]) -> LexicalIndex:
+        """Index documents given as term ids (`encode_tokens`) of one shared `vocab`.
+
+        Ids take 4 bytes a token where token lists take a pointer each, which matters at a
+        million chunks; the scores are the same as bm25s's own tokens path.
+        """
         if not docs:
             return cls(None, 0, vocab={})
         bm25 = bm25s.BM25()
-        bm25.index(docs, show_progress=False)
+        bm25.index((docs, vocab), show_progress=False)
         return cls(bm25, len(docs), vocab=bm25.vocab_dict)
 
     @classmethod
@@ -218,6 +228,14 @@ class LexicalIndex:
             order = np.argsort(-scores)
         order = order[scores[order] > 0]
         return order, scores[order]
+
+
+def encode_tokens(tokens: Sequence[str], vocab: dict[str, int]) -> array:
+    """Term ids of one chunk's tokens, adding new terms to `vocab` (ids 0, 1, 2, ...).
+
+    A chunk without tokens becomes one `EMPTY_DOCUMENT` term, so it keeps its row.
+    """
+    return array("i", [vocab.setdefault(t, len(vocab)) for t in (tokens or [EMPTY_DOCUMENT])])
 
 
 def _read_blob(path: Path, size: int) -> mmap.mmap | bytes:
