@@ -482,14 +482,15 @@ def test_two_hosts_serve_one_index_while_one_rebuilds(
         a = _Host(HOST_A_REBUILD, env_a, tmp_path, str(corpus))
         assert a.read() == {"event": "started"}
         assert pgstore.build_lock_held(lock_settings)
-        served_during_build = 0
-        while True:  # B answers from the first build until A reaches the switch
+        served_during_build, deadline = 0, time.monotonic() + 600
+        # B answers from the first build (at least once) until A reaches the switch
+        while served_during_build == 0 or (
+            a.lines.empty() and a.proc.poll() is None and time.monotonic() < deadline
+        ):
             answer = b.send(op="ask", q=OLD_QUESTION)
             _assert_verified(answer, store, first.id)
             served_during_build += 1
-            if not a.lines.empty():
-                break
-        assert a.read() == {"event": "switching"}
+        assert a.read(timeout=60) == {"event": "switching"}, a.stderr()[-3000:]
         # mid-build: the new build is written but not active; B's own build is refused
         refused = b.send(op="build")
         assert refused["error"] == "BuildInProgressError", refused
