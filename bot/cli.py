@@ -269,15 +269,16 @@ def _index_doctor(args: argparse.Namespace, settings: Settings) -> int:
 
 
 # --- answering -----------------------------------------------------------------------------
-def _checker(settings: Settings, *, preload: bool = False, single: bool = False):  # noqa: ANN202
+def _checker(settings: Settings, *, preload: bool = False, single: bool = True):  # noqa: ANN202
     """The answering core.
 
     Args:
         settings: the settings.
         preload: load the models (and open the index) in background threads from now on;
             for commands that embed and judge.
-        single: one query and exit: no separate warm-up query (the query itself is the
-            first one; the models are still warmed beside the imports when preloading).
+        single: one query and exit (the default): no warm-up query, since the query itself
+            is the first one (the models are still warmed beside the imports when
+            preloading); False for commands that ask many (eval, demo).
     """
     if preload:
         from bot.answer.warmup import preload_models
@@ -298,18 +299,20 @@ def _print_reply(reply, as_json: bool) -> None:  # noqa: ANN001
 
 
 def _ask(args: argparse.Namespace, settings: Settings) -> int:
-    _print_reply(_checker(settings, preload=True, single=True).ask(args.question), args.json)
+    _print_reply(_checker(settings, preload=True).ask(args.question), args.json)
     return 0
 
 
 def _check(args: argparse.Namespace, settings: Settings) -> int:
-    _print_reply(_checker(settings, preload=True, single=True).check(args.claim), args.json)
+    _print_reply(_checker(settings, preload=True).check(args.claim), args.json)
     return 0
 
 
 def _sources(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.answer.warmup import preload_models
     from bot.terminal import render_passages
 
+    preload_models(settings, judge=False)  # embeds, never judges: the embedding model only
     passages = _checker(settings).sources(args.topic)
     if args.json:
         _out(json.dumps({"query": args.topic,
@@ -350,7 +353,7 @@ def _eval(args: argparse.Namespace, settings: Settings) -> int:
     elif args.file:
         from bot.answer.eval import run_eval
 
-        report = run_eval(_checker(settings, preload=True), args.file)
+        report = run_eval(_checker(settings, preload=True, single=False), args.file)
     else:
         raise ValueError("give an eval file or --ramdocs PATH")
     _out(json.dumps(report.as_dict(), ensure_ascii=False) + "\n" if args.json
@@ -371,7 +374,7 @@ def _demo(args: argparse.Namespace, settings: Settings) -> int:
     _out(f"Indexing the demo corpus ({corpus}) into {settings.data_dir} ...\n")
     summary = _run_build([corpus], settings, show_progress=True)
     _print_summary(summary)
-    checker = _checker(settings, preload=True)
+    checker = _checker(settings, preload=True, single=False)
     for question in args.questions or DEMO_QUESTIONS:
         _out(f"\n$ factbot ask {json.dumps(question, ensure_ascii=False)}\n")
         _out(render_reply(checker.ask(question)))

@@ -106,3 +106,22 @@ def test_status_of_an_empty_data_dir_creates_nothing(tmp_path, capsys):
     assert main(["index", "status", "--data-dir", str(missing)]) == 1
     assert "articles: 0" in capsys.readouterr().out
     assert not missing.exists()
+
+
+def test_lookups_that_neither_embed_nor_judge_load_no_model(data_dir):
+    """`outlets` and `quote` read the index only: no onnxruntime session is built."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, bot.cli\n"
+        "from bot.answer import judge\n"
+        "from bot.settings import Settings\n"
+        "from index.embeddings import get_embeddings\n"
+        "for argv in (['outlets'], ['quote', 'people died']):\n"
+        "    assert bot.cli.main([*argv, '--data-dir', sys.argv[1]]) == 0\n"
+        "print(get_embeddings(Settings(data_dir=sys.argv[1]))._session is None, not judge._SHARED)"
+    )
+    done = subprocess.run([sys.executable, "-c", code, str(data_dir)], capture_output=True,
+                          text=True, check=True)
+    assert done.stdout.split()[-2:] == ["True", "True"]

@@ -275,7 +275,7 @@ def _rescored(e: Evidence, dense: float) -> Evidence:
     return replace(e, dense=dense, score=score)
 
 
-def _present(terms: Sequence[str], text: str) -> set[str]:
+def _present(terms: Sequence[str], text: str) -> frozenset[str]:
     """The terms that occur in the text."""
     return token_set(text).intersection(terms)
 

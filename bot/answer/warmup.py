@@ -102,9 +102,23 @@ def load_models(settings: Settings, judge: bool = True) -> None:
         log.debug("preloading the models failed: %s", exc, exc_info=True)
 
 
+_PRELOADS: dict[tuple, threading.Thread] = {}
+_PRELOADS_LOCK = threading.Lock()
+
+
 def preload_models(settings: Settings, judge: bool = True) -> threading.Thread:
-    """Start `load_models` in a background (daemon) thread and return it at once."""
-    thread = threading.Thread(target=load_models, args=(settings, judge), daemon=True,
-                              name="factbot-preload")
-    thread.start()
-    return thread
+    """Start `load_models` in a background (daemon) thread and return it at once.
+
+    Once per process and model settings: a second call (the CLI starts it before importing
+    the core, the core when it is created) returns the thread already started.
+    """
+    key = (settings.embedding_model, settings.embedding_batch_size, settings.onnx_threads,
+           judge and settings.judge == "model", settings.judge_threads)
+    with _PRELOADS_LOCK:
+        thread = _PRELOADS.get(key)
+        if thread is None:
+            thread = _PRELOADS[key] = threading.Thread(
+                target=load_models, args=(settings, judge), daemon=True,
+                name="factbot-preload")
+            thread.start()
+        return thread

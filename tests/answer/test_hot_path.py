@@ -3,8 +3,6 @@ article, start-up preloading and the thread setting."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
 import threading
 from collections.abc import Iterator, Mapping
 
@@ -185,13 +183,3 @@ def test_onnx_threads_setting_reaches_the_embedding_model(monkeypatch) -> None:
     assert get_embeddings(settings).threads == 2
     monkeypatch.delenv("FACTBOT_ONNX_THREADS")
     assert Settings().onnx_threads == 1  # the measured default (benchmarks/threads.py)
-
-
-def test_cli_start_up_imports_no_heavy_machinery() -> None:
-    heavy = ("chromadb", "onnxruntime", "tokenizers", "numpy", "rich", "discord",
-             "trafilatura", "feedparser", "langchain_core", "langchain_chroma", "bm25s",
-             "bot.answer.core", "index.store")
-    code = ("import sys, bot.cli; print(' '.join(m for m in sys.argv[1:] if m in sys.modules))")
-    done = subprocess.run([sys.executable, "-c", code, *heavy], capture_output=True, text=True,
-                          check=True)
-    assert done.stdout.split() == []
