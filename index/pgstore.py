@@ -404,6 +404,28 @@ class PgDocStore:
 
         return self._call(work)
 
+    def missing_tables(self) -> list[str]:
+        """Our tables that are not in the database (all of them before the first build)."""
+        def work(conn: psycopg.Connection) -> list[str]:
+            return [t for t in TABLES
+                    if _scalar(conn, "SELECT to_regclass(%s)", (TABLE_PREFIX + t,)) is None]
+
+        return self._call(work)
+
+    def repair(self) -> list[str]:
+        """Create the tables that are missing, as `factbot index doctor --repair` does for a
+        damaged SQLite file by moving it aside; returns their names (empty: nothing to do).
+
+        Rows that were in them are gone: build again afterwards (`factbot index build`).
+        """
+        missing = self.missing_tables()
+        if missing and len(missing) < len(TABLES):
+            self._schema_ready = False
+            self._write(lambda _conn: None)  # creates what is missing, under the schema lock
+            log.warning("created the missing tables %s in %s", ", ".join(missing), self.path)
+            return missing
+        return []
+
     @staticmethod
     def _meta(conn: psycopg.Connection, key: str) -> str | None:
         row = conn.execute("SELECT value FROM factbot_meta WHERE key=%s", (key,)).fetchone()

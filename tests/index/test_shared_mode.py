@@ -235,7 +235,13 @@ def test_check_names_missing_tables(pg_url):
     with psycopg.connect(pg_url, autocommit=True) as conn:
         conn.execute("DROP TABLE factbot_chunks")
     assert store.check() == ["missing tables: chunks"]
+    assert store.missing_tables() == ["chunks"]
     assert store.path.name == store.path  # answers `.name` like DocStore's Path
+    assert store.repair() == ["chunks"]
+    assert store.check() == [] and store.repair() == []
+    assert store.counts("b1") == (3, 0, 2)  # the rows are gone: a build makes them again
+    empty = pgstore.PgDocStore(pg_url.rsplit("/", 1)[0] + "/postgres")
+    assert empty.repair() == [] and empty.missing_tables() == list(pgstore.TABLES)
 
 
 def test_a_dropped_connection_is_opened_again(pg_url, pg_server):
