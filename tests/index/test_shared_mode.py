@@ -72,6 +72,18 @@ def _fill(store, build_id: str, articles: list[Article] = ARTICLES) -> None:  # 
 
 
 # --- PgDocStore against the real server -----------------------------------------------------
+def test_every_public_docstore_method_has_its_twin_with_the_same_parameters():
+    import inspect
+
+    for name, method in vars(DocStore).items():
+        if name.startswith("_") or not callable(method):
+            continue
+        twin = getattr(pgstore.PgDocStore, name, None)
+        assert twin is not None, f"PgDocStore lacks {name}"
+        assert list(inspect.signature(twin).parameters) == list(
+            inspect.signature(method).parameters), name
+
+
 def test_reading_an_empty_database_creates_nothing(pg_url):
     store = pgstore.PgDocStore(pg_url)
     assert not store.exists() and store.check() == [] and store.writable()
