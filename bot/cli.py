@@ -16,11 +16,12 @@ import sys
 from collections.abc import Callable, Sequence
 from importlib import resources
 from pathlib import Path
-
-from pydantic import ValidationError
+from typing import TYPE_CHECKING
 
 from bot import cli_news
-from bot.settings import Settings, load_settings
+
+if TYPE_CHECKING:  # pydantic is imported once a command runs, not for --help or --version
+    from bot.settings import Settings
 
 log = logging.getLogger("factbot")
 
@@ -121,6 +122,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command is None or (args.command == "index" and args.index_command is None):
         sys.stderr.write(args.group_help())  # a group without its command: show its help
         return 2
+    from pydantic import ValidationError
+
+    from bot.settings import load_settings
+
     try:
         settings = load_settings(data_dir=args.data_dir, log_format=args.log_format,
                                  log_level=args.log_level)

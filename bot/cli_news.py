@@ -10,9 +10,10 @@ import json
 import sys
 from collections.abc import Callable
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from bot.settings import Settings
+if TYPE_CHECKING:
+    from bot.settings import Settings
 
 
 def add_index_commands(index_sub: Any, common: argparse.ArgumentParser) -> None:
