@@ -111,6 +111,12 @@ class Settings(BaseSettings):
     def _lower(cls, value: object) -> object:
         return value.strip().lower() or None if isinstance(value, str) else value
 
+    @field_validator("onnx_threads", "judge_threads", mode="before")
+    @classmethod
+    def _empty_threads(cls, value: object) -> object:
+        """An empty value (`FACTBOT_ONNX_THREADS=`) means onnxruntime's default."""
+        return None if isinstance(value, str) and not value.strip() else value
+
     @field_validator("answer_channels", "moderator_roles", "reindex_sources", mode="before")
     @classmethod
     def _csv(cls, value: object) -> object:

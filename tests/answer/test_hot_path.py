@@ -181,5 +181,7 @@ def test_onnx_threads_setting_reaches_the_embedding_model(monkeypatch) -> None:
     settings = Settings()
     assert settings.onnx_threads == 2
     assert get_embeddings(settings).threads == 2
+    monkeypatch.setenv("FACTBOT_ONNX_THREADS", "")
+    assert Settings().onnx_threads is None  # empty: one per core (onnxruntime's default)
     monkeypatch.delenv("FACTBOT_ONNX_THREADS")
     assert Settings().onnx_threads == 1  # the measured default (benchmarks/threads.py)
