@@ -16,6 +16,7 @@ Run:  python benchmarks/index_throughput.py [--articles 400] [--model minilm]
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import tempfile
 import time
@@ -103,6 +104,11 @@ def main() -> None:
           + ", ".join(f"{t:.1f} s" for t in encoder_times) + ")")
     print(f"pipeline / encoder: {encoder_s / pipeline_s:8.2f}")
     print(f"unchanged rebuild:  {rebuild_s:8.1f} s  (re-embedded {again.embedded_chunks} chunks)")
+    lexical_s = getattr(summary, "lexical_seconds", None)  # BM25 + chunk table files
+    if lexical_s is not None:
+        print(f"lexical files:      {lexical_s:8.2f} s  ({lexical_s / encoder_s:.1%} of the "
+              "encoder time, inside the full pipeline)")
+    print(f"load average (1 min): {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores")
 
 
 if __name__ == "__main__":
