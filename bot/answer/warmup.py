@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 from typing import Any
 
 from bot.settings import Settings
@@ -28,10 +29,10 @@ WARM_SENTENCE = ("The regional governor said on Tuesday that 12 people had been 
 
 _EMBEDDINGS_LOCK = threading.Lock()
 _JUDGE_LOCK = threading.Lock()
-_warmed: dict[int, Any] = {}  # id -> the warmed model (kept, so the id is never reused)
+_warmed: dict[int, object] = {}  # id -> the warmed model (kept, so the id is never reused)
 
 
-def _once(lock: threading.Lock, model: Any, warm: Any) -> None:
+def _once(lock: threading.Lock, model: object, warm: Callable[[], None]) -> None:
     with lock:  # held while warming: a second caller waits for the first to finish
         if id(model) in _warmed:
             return
