@@ -31,6 +31,7 @@ from pathlib import Path
 
 from bot.settings import Settings
 from index.buildfiles import (
+    load_build_files,
     make_build_files,
     prune_build_dirs,
     remove_build_dir,
@@ -40,6 +41,7 @@ from index.chunking import Chunker
 from index.docstore import BuildInfo, DocStore
 from index.embeddings import get_embeddings, model_id
 from index.errors import (
+    BuildFilesError,
     BuildInProgressError,
     DiskFullError,
     DocStoreDamagedError,
@@ -269,7 +271,7 @@ class _Build:
         self.store.add_chunks(build.id, chunks)
         summary.chunks = len(chunks)
         summary.embedded_chunks = len(fresh) + self.reembedded
-        self._write_files(build, chunks, new)
+        self._write_files(build, chunks, new, previous, keep)
         summary.lexical_seconds = self.lexical_seconds
         del chunks, carried, fresh
 
@@ -355,20 +357,37 @@ class _Build:
             self.report(BuildProgress("embed", begin + len(part), len(chunks)))
         return chunks
 
-    def _write_files(self, build: BuildInfo, chunks: list[Chunk], new: dict[str, Article]
-                     ) -> None:
-        """Write the build's chunk table and lexical index (before the switch, atomically)."""
+    def _write_files(
+        self,
+        build: BuildInfo,
+        chunks: list[Chunk],
+        new: dict[str, Article],
+        previous: BuildInfo | None,
+        keep: set[str],
+    ) -> None:
+        """Write the build's chunk table and lexical index (before the switch, atomically).
+
+        Unchanged articles' chunks take their term counts from the previous build's files
+        when those are readable, so only added and changed articles are tokenised.
+        """
         self.report(BuildProgress("lexical", 0, len(chunks)))
+        before = None
+        if previous is not None and keep:
+            try:
+                before = load_build_files(self.settings.data_dir, previous.id)
+            except BuildFilesError as exc:
+                log.info("not reusing the previous build's term counts: %s", exc)
         files = make_build_files(
             build.id, [(c.article_id, c.index, c.start, c.end) for c in chunks],
             ((aid, article.text) for aid, article in new.items()),
+            previous=before, carried=keep,
         )
         save_build_files(self.settings.data_dir, files)
         seconds = files.seconds or {}
         self.lexical_seconds = round(sum(seconds.values()), 3)
-        log.info("lexical index over %d chunks: tokenise %.2f s, index %.2f s, save %.2f s",
-                 files.n_chunks, seconds.get("tokenise", 0.0), seconds.get("index", 0.0),
-                 seconds.get("save", 0.0))
+        log.info("lexical index over %d chunks (%d carried): tokenise %.2f s, index %.2f s, "
+                 "save %.2f s", files.n_chunks, files.carried_rows, seconds.get("tokenise", 0.0),
+                 seconds.get("index", 0.0), seconds.get("save", 0.0))
         self.report(BuildProgress("lexical", len(chunks), len(chunks)))
 
     def _vectors(self, chunks: Sequence[Chunk]) -> list[list[float]]:

@@ -27,8 +27,7 @@ import shutil
 import threading
 import time
 import uuid
-from array import array
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -36,7 +35,7 @@ import numpy as np
 
 from index.docstore import BuildInfo, DocStore
 from index.errors import BuildFilesError
-from index.lexical import LexicalIndex, encode_tokens
+from index.lexical import CountsBuilder, LexicalIndex
 from index.search import document_tokens
 
 log = logging.getLogger(__name__)
@@ -67,6 +66,7 @@ class BuildFiles:
         table: int32 array of shape (chunks, 4): article row, chunk index, start, end.
         lexical: BM25 over the chunks, row `i` == table row `i`.
         seconds: time spent tokenising, indexing (and saving, once saved) when built here.
+        carried_rows: rows whose term counts came from a previous build (not tokenised).
     """
 
     build_id: str
@@ -74,6 +74,7 @@ class BuildFiles:
     table: np.ndarray
     lexical: LexicalIndex
     seconds: dict[str, float] | None = None
+    carried_rows: int = 0
 
     @property
     def n_chunks(self) -> int:
@@ -104,6 +105,8 @@ def make_build_files(
     build_id: str,
     rows: Iterable[tuple[str, int, int, int]],
     texts: Iterable[tuple[str, str]],
+    previous: BuildFiles | None = None,
+    carried: Collection[str] = (),
 ) -> BuildFiles:
     """Build the chunk table and lexical index from chunk rows and article texts.
 
@@ -113,26 +116,41 @@ def make_build_files(
         texts: (article id, text) of every article of the build, in any order, each once
             (streamed: only one text is held at a time). Chunks of articles never given are
             left out; articles given are all listed (`article_ids`), chunks or not.
+        previous: the previous build's files, whose saved term counts are reused for the
+            chunks of `carried` articles (same article id and offsets) instead of
+            tokenising them again.
+        carried: ids of articles unchanged since `previous` (equal content hash).
 
     Returns:
-        The files in memory (`save_build_files` writes them).
+        The files in memory (`save_build_files` writes them); `seconds` has the time spent
+        tokenising (and carrying) and indexing.
     """
     started = time.perf_counter()
     ordered = sorted(rows)
     first: dict[str, int] = {}
     for i, (aid, *_rest) in enumerate(ordered):
         first.setdefault(aid, i)
-    tokens: list[array | None] = [None] * len(ordered)  # term ids, 4 bytes a token
-    vocab: dict[str, int] = {}
+    builder = CountsBuilder()
+    handles: list[int | None] = [None] * len(ordered)
     seen: set[str] = set()
+    reused = 0
     for aid, text in texts:
         seen.add(aid)
         i = first.get(aid)
+        old = _previous_rows(previous, aid) if i is not None and aid in carried else {}
         while i is not None and i < len(ordered) and ordered[i][0] == aid:
-            _aid, _idx, start, end = ordered[i]
-            tokens[i] = encode_tokens(document_tokens(text[start:end]), vocab)
+            _aid, idx, start, end = ordered[i]
+            prow = old.get((idx, start, end))
+            handle = None
+            if prow is not None and previous is not None:
+                handle = builder.add_carried(previous.lexical, prow)
+            if handle is None:
+                handle = builder.add_tokens(document_tokens(text[start:end]))
+            else:
+                reused += 1
+            handles[i] = handle
             i += 1
-    keep = [i for i, t in enumerate(tokens) if t is not None]
+    keep = [i for i, h in enumerate(handles) if h is not None]
     if len(keep) < len(ordered):
         log.warning("build %s: %d chunks have no article text and are left out", build_id,
                     len(ordered) - len(keep))
@@ -145,10 +163,25 @@ def make_build_files(
     article_ids = np.asarray([a.encode("utf-8") for a in ids], dtype=bytes)
     if not ids:
         article_ids = np.zeros(0, dtype="S1")
-    lexical = LexicalIndex.from_ids([tokens[i] for i in keep], vocab)  # type: ignore[misc]
+    lexical = builder.index([handles[i] for i in keep])  # type: ignore[misc]
     indexed = time.perf_counter()
+    if reused:
+        log.info("build %s: term counts of %d of %d chunks carried from build %s", build_id,
+                 reused, len(keep), previous.build_id if previous else "?")
     seconds = {"tokenise": tokenised - started, "index": indexed - tokenised}
-    return BuildFiles(build_id, article_ids, table, lexical, seconds)
+    return BuildFiles(build_id, article_ids, table, lexical, seconds, carried_rows=reused)
+
+
+def _previous_rows(previous: BuildFiles | None, article_id: str) -> dict[tuple[int, int, int], int]:
+    """(chunk index, start, end) -> row of an article's chunks in a previous build."""
+    if previous is None or not previous.has_article(article_id):
+        return {}
+    arow = int(np.searchsorted(previous.article_ids, article_id.encode("utf-8")))
+    column = previous.table[:, ARTICLE_ROW]
+    begin = int(np.searchsorted(column, arow, side="left"))
+    end = int(np.searchsorted(column, arow, side="right"))
+    return {(int(r[CHUNK_INDEX]), int(r[START]), int(r[END])): begin + n
+            for n, r in enumerate(previous.table[begin:end])}
 
 
 def save_build_files(data_dir: Path, files: BuildFiles) -> Path:

@@ -18,13 +18,15 @@ Row `i` of the index is chunk row `i` of the build's chunk table (`index.buildfi
 from __future__ import annotations
 
 import bisect
+import hashlib
 import json
 import logging
 import math
 import mmap
 import threading
-from array import array
+from collections import Counter
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import bm25s
@@ -39,6 +41,9 @@ PARAMS_FILE = "lexical.json"
 TERMS_FILE = "terms.bin"
 OFFSETS_FILE = "term_offsets.npy"
 IDS_FILE = "term_ids.npy"
+ROWS_INDPTR_FILE = "row_indptr.npy"
+ROWS_TERMS_FILE = "row_terms.npy"
+ROWS_TF_FILE = "row_tf.npy"
 EMPTY_DOCUMENT = "_empty_"  # stands for a chunk without tokens (keeps the row and its length)
 
 _NO_ROWS = np.zeros(0, dtype=np.int64)
@@ -74,10 +79,14 @@ class LexicalIndex:
         vocab: dict[str, int] | None = None,
         terms: _SortedTerms | None = None,
         term_ids: np.ndarray | None = None,
+        row_counts: RowCounts | None = None,
+        signature: str | None = None,
     ) -> None:
-        """Use `build`, `from_texts` or `load` rather than this constructor."""
+        """Use `build`, `from_texts`, `CountsBuilder` or `load` rather than this constructor."""
         self._bm25 = bm25
         self.n_docs = n_docs
+        self.row_counts = row_counts
+        self.signature = signature or TOKENS_SIGNATURE
         self._vocab = vocab
         self._terms = terms
         self._term_ids = term_ids
@@ -88,21 +97,9 @@ class LexicalIndex:
     @classmethod
     def build(cls, token_lists: Iterable[Sequence[str]]) -> LexicalIndex:
         """Index one token list per chunk (row order is kept; empty lists are allowed)."""
-        vocab: dict[str, int] = {}
-        return cls.from_ids([encode_tokens(tokens, vocab) for tokens in token_lists], vocab)
-
-    @classmethod
-    def from_ids(cls, docs: list[array], vocab: dict[str, int]) -> LexicalIndex:
-        """Index documents given as term ids (`encode_tokens`) of one shared `vocab`.
-
-        Ids take 4 bytes a token where token lists take a pointer each, which matters at a
-        million chunks; the scores are the same as bm25s's own tokens path.
-        """
-        if not docs:
-            return cls(None, 0, vocab={})
-        bm25 = bm25s.BM25()
-        bm25.index((docs, vocab), show_progress=False)
-        return cls(bm25, len(docs), vocab=bm25.vocab_dict)
+        builder = CountsBuilder()
+        rows = [builder.add_tokens(tokens) for tokens in token_lists]
+        return builder.index(rows)
 
     @classmethod
     def from_texts(cls, texts: Iterable[str]) -> LexicalIndex:
@@ -130,7 +127,12 @@ class LexicalIndex:
             (folder / TERMS_FILE).write_bytes(b"".join(term for term, _ in pairs))
             np.save(folder / OFFSETS_FILE, offsets)
             np.save(folder / IDS_FILE, np.asarray([c for _, c in pairs], dtype=np.int32))
-        params = {"format": FORMAT, "n_docs": self.n_docs, "n_terms": n_terms}
+            if self.row_counts is not None:
+                np.save(folder / ROWS_INDPTR_FILE, self.row_counts.indptr)
+                np.save(folder / ROWS_TERMS_FILE, self.row_counts.columns)
+                np.save(folder / ROWS_TF_FILE, self.row_counts.tf)
+        params = {"format": FORMAT, "n_docs": self.n_docs, "n_terms": n_terms,
+                  "row_counts": self.row_counts is not None, "tokens": self.signature}
         (folder / PARAMS_FILE).write_text(json.dumps(params), encoding="utf-8")
 
     def _vocab_items(self) -> Iterable[tuple[str, int]]:
@@ -170,7 +172,17 @@ class LexicalIndex:
         if len(offsets) != n_terms + 1 or len(term_ids) != n_terms:
             raise ValueError(f"the term files in {folder} do not match")
         blob = _read_blob(folder / TERMS_FILE, int(offsets[-1]))
-        return cls(bm25, n_docs, terms=_SortedTerms(blob, offsets), term_ids=term_ids)
+        row_counts = None
+        if params.get("row_counts"):
+            row_counts = RowCounts(np.load(folder / ROWS_INDPTR_FILE, mmap_mode=mode),
+                                   np.load(folder / ROWS_TERMS_FILE, mmap_mode=mode),
+                                   np.load(folder / ROWS_TF_FILE, mmap_mode=mode))
+            if len(row_counts.indptr) != n_docs + 1 or not (
+                len(row_counts.columns) == len(row_counts.tf) == int(row_counts.indptr[-1])
+            ):
+                raise ValueError(f"the row counts in {folder} do not match")
+        return cls(bm25, n_docs, terms=_SortedTerms(blob, offsets), term_ids=term_ids,
+                   row_counts=row_counts, signature=str(params.get("tokens") or "unknown"))
 
     # --- reading ---------------------------------------------------------------------------
     def column(self, token: str) -> int | None:
@@ -185,6 +197,14 @@ class LexicalIndex:
         else:
             col = None
         return col if col is not None and col < self._columns else None
+
+    def terms_by_column(self) -> list[str | None]:
+        """Every term, indexed by matrix column (for carrying rows into a new build)."""
+        out: list[str | None] = [None] * self._columns
+        for term, column in self._vocab_items():
+            if column < self._columns:
+                out[column] = term
+        return out
 
     def doc_freq(self, token: str) -> int:
         """How many chunks contain the normalised token."""
@@ -230,12 +250,127 @@ class LexicalIndex:
         return order, scores[order]
 
 
-def encode_tokens(tokens: Sequence[str], vocab: dict[str, int]) -> array:
-    """Term ids of one chunk's tokens, adding new terms to `vocab` (ids 0, 1, 2, ...).
+@dataclass(frozen=True)
+class RowCounts:
+    """Term counts of every row (CSR): row `i` holds `columns[indptr[i]:indptr[i + 1]]`
+    with counts `tf[...]`. Saved with the index, so a later build carries unchanged chunks'
+    counts instead of tokenising their texts again."""
 
-    A chunk without tokens becomes one `EMPTY_DOCUMENT` term, so it keeps its row.
+    indptr: np.ndarray
+    columns: np.ndarray
+    tf: np.ndarray
+
+
+class CountsBuilder:
+    """Collects term counts of rows against one vocabulary, then builds the index.
+
+    Rows come from tokens (`add_tokens`) or from a previous build's index (`add_carried`);
+    `index(rows)` computes exactly the scores bm25s computes from the same tokens (Lucene
+    BM25, k1 = 1.5, b = 0.75, float32), vectorised in numpy.
     """
-    return array("i", [vocab.setdefault(t, len(vocab)) for t in (tokens or [EMPTY_DOCUMENT])])
+
+    def __init__(self) -> None:
+        self.vocab: dict[str, int] = {}
+        self._terms: list[np.ndarray] = []
+        self._tf: list[np.ndarray] = []
+        self._maps: dict[int, np.ndarray] = {}
+
+    def add_tokens(self, tokens: Sequence[str]) -> int:
+        """Add one row from its tokens; returns its handle (pass it to `index`)."""
+        counts = Counter(tokens or [EMPTY_DOCUMENT])  # a chunk without tokens keeps its row
+        vocab = self.vocab
+        self._terms.append(np.fromiter((vocab.setdefault(t, len(vocab)) for t in counts),
+                                       dtype=np.int32, count=len(counts)))
+        self._tf.append(np.fromiter(counts.values(), dtype=np.int32, count=len(counts)))
+        return len(self._terms) - 1
+
+    def add_carried(self, previous: LexicalIndex, row: int) -> int | None:
+        """Add row `row` of a previous index by its saved counts; None when it has none."""
+        counts = previous.row_counts
+        if counts is None or previous.signature != TOKENS_SIGNATURE:
+            return None
+        mapping = self._maps.get(id(previous))
+        if mapping is None:
+            vocab = self.vocab
+            mapping = np.asarray([-1 if t is None else vocab.setdefault(t, len(vocab))
+                                  for t in previous.terms_by_column()], dtype=np.int32)
+            self._maps[id(previous)] = mapping
+        begin, end = int(counts.indptr[row]), int(counts.indptr[row + 1])
+        self._terms.append(mapping[np.asarray(counts.columns[begin:end])])
+        self._tf.append(np.asarray(counts.tf[begin:end], dtype=np.int32))
+        return len(self._terms) - 1
+
+    def index(self, rows: Sequence[int]) -> LexicalIndex:
+        """The index over these rows (handles from `add_*`), in this order."""
+        if not rows:
+            return LexicalIndex(None, 0, vocab={})
+        terms = np.concatenate([self._terms[r] for r in rows])
+        tf = np.concatenate([self._tf[r] for r in rows])
+        lengths = np.fromiter((len(self._terms[r]) for r in rows), dtype=np.int64,
+                              count=len(rows))
+        indptr = np.zeros(len(rows) + 1, dtype=np.int64)
+        np.cumsum(lengths, out=indptr[1:])
+        # keep only the terms these rows use, numbered by first use as bm25s numbers them
+        used, first = np.unique(terms, return_index=True)
+        order = used[np.argsort(first, kind="stable")]
+        remap = np.full(len(self.vocab), -1, dtype=np.int32)
+        remap[order] = np.arange(len(order), dtype=np.int32)
+        columns = remap[terms]
+        names = [""] * len(self.vocab)
+        for term, i in self.vocab.items():
+            names[i] = term
+        vocab = {names[old]: new for new, old in enumerate(order.tolist())}
+        bm25 = _bm25_from_counts(indptr, columns, tf, len(order))
+        vocab[""] = len(order)  # as bm25s adds it: an empty query token has no column
+        bm25.vocab_dict = vocab
+        bm25.unique_token_ids_set = set(vocab.values())
+        return LexicalIndex(bm25, len(rows), vocab=vocab,
+                            row_counts=RowCounts(indptr, columns, tf.astype(np.int32)))
+
+
+def _bm25_from_counts(indptr: np.ndarray, columns: np.ndarray, tf: np.ndarray,
+                      n_terms: int) -> bm25s.BM25:
+    """A bm25s index (Lucene variant) from row term counts, equal to `bm25s.BM25.index`.
+
+    bm25s computes, per document of length l_d (tokens, repeats counted) and average
+    length l_avg, `idf[t] * tf / (k1 * ((1 - b) + b * l_d / l_avg) + tf)` in float64 with
+    float32 idf and tf, stored as float32; the same operations on whole arrays give the
+    same numbers.
+    """
+    bm25 = bm25s.BM25()
+    n_docs = len(indptr) - 1
+    rows = np.repeat(np.arange(n_docs, dtype=np.int32), np.diff(indptr))
+    doc_len = np.bincount(rows, weights=tf, minlength=n_docs).astype(np.int64)
+    avg_doc_len = doc_len.mean()
+    df = np.bincount(columns, minlength=n_terms)
+    idf = np.asarray([math.log(1 + (n_docs - d + 0.5) / (d + 0.5)) for d in df.tolist()],
+                     dtype=bm25.dtype)
+    k1, b = bm25.k1, bm25.b
+    norm = k1 * ((1 - b) + b * doc_len / avg_doc_len)  # float64 per document
+    tf32 = tf.astype(np.float32).astype(np.float64)
+    data = (idf[columns].astype(np.float64) * (tf32 / (norm[rows] + tf32))).astype(bm25.dtype)
+    packed = (columns.astype(np.int64) << 32) | rows.astype(np.int64)
+    sorter = np.argsort(packed)
+    col_indptr = np.zeros(n_terms + 1, dtype=np.int64)
+    np.cumsum(np.bincount(columns, minlength=n_terms), out=col_indptr[1:])
+    bm25.scores = {"data": data[sorter], "indices": rows[sorter], "indptr": col_indptr,
+                   "num_docs": n_docs}
+    bm25.nonoccurrence_array = None
+    return bm25
+
+
+def _tokens_signature() -> str:
+    """Fingerprint of the tokeniser's code: counts saved by other code are never carried."""
+    import index.search
+
+    try:
+        source = Path(index.search.__file__).read_bytes()
+    except OSError:
+        return "unknown"
+    return hashlib.sha1(source + f"|{FORMAT}".encode()).hexdigest()[:16]
+
+
+TOKENS_SIGNATURE = _tokens_signature()
 
 
 def _read_blob(path: Path, size: int) -> mmap.mmap | bytes:

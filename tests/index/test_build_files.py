@@ -13,13 +13,14 @@ from index.build import build_index
 from index.buildfiles import (
     BUILDS_DIR,
     build_dir,
+    build_files_from_docstore,
     load_build_files,
     make_build_files,
 )
 from index.docstore import DocStore
 from index.doctor import diagnose, healthy
 from index.errors import BuildFilesError
-from index.search import HybridSearcher
+from index.search import HybridSearcher, lexical_tokens
 from index.store import docstore, open_reader
 from tests.mounts import read_only_view
 
@@ -65,7 +66,7 @@ def test_retired_and_failed_builds_lose_their_folders(mini_corpus, settings, mon
     third = build_index([mini_corpus], settings)
     assert _folders(settings) == {second.build_id, third.build_id}
 
-    def boom(self, build, chunks, new):
+    def boom(self, *args):
         raise RuntimeError("crash before the switch")
 
     monkeypatch.setattr(build_module._Build, "_write_files", boom)
@@ -75,6 +76,25 @@ def test_retired_and_failed_builds_lose_their_folders(mini_corpus, settings, mon
     assert docstore(settings).active_build().id == third.build_id
     assert _folders(settings) == {second.build_id, third.build_id}
     assert open_reader(settings).build.id == third.build_id
+
+
+def test_unchanged_chunks_carry_their_term_counts_with_the_same_scores(
+    mini_corpus, settings, caplog
+):
+    build_index([mini_corpus], settings)
+    (mini_corpus / "b.txt").write_text("Port authority rejects union figures\n\nCranes idle.")
+    (mini_corpus / "d.txt").write_text("Dock strike talks\n\nDock workers and the port met.")
+    with caplog.at_level(logging.INFO, logger="index.buildfiles"):
+        summary = build_index([mini_corpus], settings)
+    carried = [r.getMessage() for r in caplog.records if "carried from build" in r.getMessage()]
+    assert len(carried) == 1 and "of 4 chunks" in carried[0]
+    saved = load_build_files(settings.data_dir, summary.build_id)
+    fresh = build_files_from_docstore(docstore(settings), summary.build_id)  # all tokenised
+    assert fresh.carried_rows == 0 and saved.table.tolist() == fresh.table.tolist()
+    for query in (QUERY, "port authority cranes", "ferries pier", "dock talks", "zzz"):
+        tokens = lexical_tokens(query)
+        assert np.array_equal(saved.lexical.scores(tokens), fresh.lexical.scores(tokens))
+        assert saved.lexical.idf(tokens[0]) == fresh.lexical.idf(tokens[0])
 
 
 def test_a_reader_rebuilds_missing_or_damaged_files_and_warns_once(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import random
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 
@@ -10,7 +11,7 @@ import bm25s
 import numpy as np
 import pytest
 
-from index.lexical import EMPTY_DOCUMENT, LexicalIndex
+from index.lexical import EMPTY_DOCUMENT, CountsBuilder, LexicalIndex
 from index.search import document_tokens, lexical_tokens
 
 TEXTS = [
@@ -53,7 +54,7 @@ def test_scores_equal_bm25s_over_the_same_tokens(index):
         tokens = lexical_tokens(query)
         known = [t for t in tokens if t in ref.vocab_dict]
         expected = ref.get_scores(known) if known else np.zeros(len(TEXTS))
-        assert np.allclose(index.scores(tokens), expected), query
+        assert np.array_equal(index.scores(tokens), expected), query  # bit for bit
 
 
 def test_top_orders_positive_scores_best_first(index):
@@ -117,3 +118,38 @@ def test_scoring_from_many_threads_matches_serial(tmp_path):
     with ThreadPoolExecutor(8) as pool:
         parallel = list(pool.map(lambda q: index.top(q, 10)[0].tolist(), queries))
     assert parallel == serial
+
+
+def test_counts_builder_equals_bm25s_bit_for_bit_on_a_larger_corpus():
+    rng = random.Random(3)
+    words = [f"w{i}" for i in range(300)]
+    docs = [[rng.choice(words[: rng.randint(3, 300)]) for _ in range(rng.randint(0, 90))]
+            for _ in range(1500)]
+    ours = LexicalIndex.build(docs)
+    ref = bm25s.BM25()
+    ref.index([d or [EMPTY_DOCUMENT] for d in docs], show_progress=False)
+    for query in (["w1"], ["w2", "w250", "w2"], ["w7", "w8", "w9", "w299"]):
+        assert np.array_equal(ours.scores(query), ref.get_scores(query))
+
+
+def test_carried_rows_score_as_if_tokenised_again(tmp_path):
+    LexicalIndex.from_texts(TEXTS).save(tmp_path / "old")
+    old = LexicalIndex.load(tmp_path / "old")
+    builder = CountsBuilder()
+    new_text = "A new chunk about the ferry strike at the south pier."
+    rows = [builder.add_carried(old, 5), builder.add_tokens(document_tokens(new_text)),
+            builder.add_carried(old, 4), builder.add_carried(old, 0)]
+    carried = builder.index(rows)
+    again = LexicalIndex.from_texts([TEXTS[5], new_text, TEXTS[4], TEXTS[0]])
+    for query in QUERIES:
+        tokens = lexical_tokens(query)
+        assert np.array_equal(carried.scores(tokens), again.scores(tokens)), query
+        for token in tokens:
+            assert carried.doc_freq(token) == again.doc_freq(token)
+
+
+def test_counts_from_other_tokeniser_code_are_not_carried(tmp_path):
+    LexicalIndex.from_texts(TEXTS).save(tmp_path / "old")
+    params = tmp_path / "old" / "lexical.json"
+    params.write_text(params.read_text().replace('"tokens": "', '"tokens": "x'))
+    assert CountsBuilder().add_carried(LexicalIndex.load(tmp_path / "old"), 0) is None
