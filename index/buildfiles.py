@@ -8,7 +8,8 @@ few small files whatever the corpus size:
 - `chunks.npy`: int32 rows `(article row, chunk index, start, end)`, ordered by article id
   then chunk index; row `i` is BM25 document `i`.
 - `article_ids.npy`: the article ids (bytes, sorted) that `article row` indexes.
-- `lexical/`: the `LexicalIndex` (bm25s files plus the sorted term files).
+- `lexical/`: the `LexicalIndex` (bm25s files, the sorted term files, and each row's term
+  counts, which the next build reuses for unchanged chunks instead of tokenising them).
 - `manifest.json`: build id, format and counts, written last.
 
 The build writes them into a temporary folder and renames it into place before the active

@@ -13,6 +13,11 @@ column `t` holds one entry per chunk containing term `t`, so `indptr[t + 1] - in
 document frequency; no counter is rebuilt at open.
 
 Row `i` of the index is chunk row `i` of the build's chunk table (`index.buildfiles`).
+
+Building goes through `CountsBuilder`: each row's term counts (from tokens, or carried from
+the previous build's saved counts when the chunk is unchanged) and then the BM25 matrix in
+numpy, with bm25s's own formula and dtypes, so the scores are bit for bit those of
+`bm25s.BM25.index` over the same tokens (a test checks it) at a fraction of the time.
 """
 
 from __future__ import annotations
