@@ -39,10 +39,10 @@ class Settings(BaseSettings):
     # texts per embedding-model call, when indexing and when answering: 16 embedded chunks
     # ~1.2x faster than 32 and ~1.4x faster than 64 on 2 cores (benchmarks/threads.py)
     embedding_batch_size: int = Field(default=16, ge=1, le=512)
-    # intra-op threads of the local embedding model (None: one per core). 1: on a shared
-    # 2-core machine it indexed ~1.25x faster than 2; on a quiet one 2 were ~1.1x faster
-    # (a query 3 ms sooner). One thread never fights the other core's work.
-    onnx_threads: int | None = Field(default=1, ge=1, le=64)
+    # intra-op threads of the local embedding model (None: one per core). With idle threads
+    # sleeping, one per core indexed 1.5x faster than 1 thread on 2 cores with a core free,
+    # and 1.14x slower with both cores busy (benchmarks/threads.py); 1 suits a shared box.
+    onnx_threads: int | None = Field(default=None, ge=1, le=64)
     chunk_tokens: int = Field(default=200, ge=32, le=2048)
     chunk_overlap: int = Field(default=40, ge=0, le=512)
     max_file_bytes: int = Field(default=5_000_000, ge=1_000)

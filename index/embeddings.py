@@ -121,6 +121,9 @@ class MiniLMEmbeddings(Embeddings):
             # basic graph optimisations: the session builds in ~100 ms instead of ~180 ms
             # (2 cores) and embeds as fast as with all of them
             options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_BASIC
+            # idle worker threads sleep instead of spinning: on a busy machine spinning
+            # threads take the cores the other session or process needs (benchmarks/threads.py)
+            options.add_session_config_entry("session.intra_op.allow_spinning", "0")
             options.log_severity_level = 3
             session = ort.InferenceSession(
                 str(model_path), sess_options=options, providers=["CPUExecutionProvider"]
