@@ -135,7 +135,9 @@ class LexicalIndex:
             if self.row_counts is not None:
                 np.save(folder / ROWS_INDPTR_FILE, self.row_counts.indptr)
                 np.save(folder / ROWS_TERMS_FILE, self.row_counts.columns)
-                np.save(folder / ROWS_TF_FILE, self.row_counts.tf)
+                tf = self.row_counts.tf
+                small = len(tf) == 0 or int(tf.max()) <= np.iinfo(np.uint16).max
+                np.save(folder / ROWS_TF_FILE, tf.astype(np.uint16) if small else tf)
         params = {"format": FORMAT, "n_docs": self.n_docs, "n_terms": n_terms,
                   "row_counts": self.row_counts is not None, "tokens": self.signature}
         (folder / PARAMS_FILE).write_text(json.dumps(params), encoding="utf-8")
