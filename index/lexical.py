@@ -51,6 +51,7 @@ ROWS_TERMS_FILE = "row_terms.npy"
 ROWS_TF_FILE = "row_tf.npy"
 EMPTY_DOCUMENT = "_empty_"  # stands for a chunk without tokens (keeps the row and its length)
 
+_BLOCK = 1 << 22  # entries scored at a time
 _NO_ROWS = np.zeros(0, dtype=np.int64)
 _NO_SCORES = np.zeros(0, dtype=np.float32)
 
@@ -308,31 +309,33 @@ class CountsBuilder:
         return len(self._terms) - 1
 
     def index(self, rows: Sequence[int]) -> LexicalIndex:
-        """The index over these rows (handles from `add_*`), in this order."""
+        """The index over these rows (handles from `add_*`), in this order (call once: the
+        collected counts are released)."""
         if not rows:
             return LexicalIndex(None, 0, vocab={})
-        terms = np.concatenate([self._terms[r] for r in rows])
-        tf = np.concatenate([self._tf[r] for r in rows])
         lengths = np.fromiter((len(self._terms[r]) for r in rows), dtype=np.int64,
                               count=len(rows))
+        terms = np.concatenate([self._terms[r] for r in rows])
+        tf = np.concatenate([self._tf[r] for r in rows])
+        self._terms, self._tf, self._maps = [], [], {}
         indptr = np.zeros(len(rows) + 1, dtype=np.int64)
         np.cumsum(lengths, out=indptr[1:])
-        # keep only the terms these rows use, numbered by first use as bm25s numbers them
-        used, first = np.unique(terms, return_index=True)
-        order = used[np.argsort(first, kind="stable")]
+        # keep only the terms these rows use (column numbers do not change any score)
+        used = np.flatnonzero(np.bincount(terms, minlength=len(self.vocab)))
         remap = np.full(len(self.vocab), -1, dtype=np.int32)
-        remap[order] = np.arange(len(order), dtype=np.int32)
+        remap[used] = np.arange(len(used), dtype=np.int32)
         columns = remap[terms]
+        del terms, remap
         names = [""] * len(self.vocab)
         for term, i in self.vocab.items():
             names[i] = term
-        vocab = {names[old]: new for new, old in enumerate(order.tolist())}
-        bm25 = _bm25_from_counts(indptr, columns, tf, len(order))
-        vocab[""] = len(order)  # as bm25s adds it: an empty query token has no column
+        vocab = {names[old]: new for new, old in enumerate(used.tolist())}
+        bm25 = _bm25_from_counts(indptr, columns, tf, len(used))
+        vocab[""] = len(used)  # as bm25s adds it: an empty query token has no column
         bm25.vocab_dict = vocab
         bm25.unique_token_ids_set = set(vocab.values())
         return LexicalIndex(bm25, len(rows), vocab=vocab,
-                            row_counts=RowCounts(indptr, columns, tf.astype(np.int32)))
+                            row_counts=RowCounts(indptr, columns, tf))
 
 
 def _bm25_from_counts(indptr: np.ndarray, columns: np.ndarray, tf: np.ndarray,
@@ -354,10 +357,15 @@ def _bm25_from_counts(indptr: np.ndarray, columns: np.ndarray, tf: np.ndarray,
                      dtype=bm25.dtype)
     k1, b = bm25.k1, bm25.b
     norm = k1 * ((1 - b) + b * doc_len / avg_doc_len)  # float64 per document
-    tf32 = tf.astype(np.float32).astype(np.float64)
-    data = (idf[columns].astype(np.float64) * (tf32 / (norm[rows] + tf32))).astype(bm25.dtype)
-    packed = (columns.astype(np.int64) << 32) | rows.astype(np.int64)
-    sorter = np.argsort(packed)
+    data = np.empty(len(columns), dtype=bm25.dtype)
+    for begin in range(0, len(columns), _BLOCK):  # blocks: no corpus-sized float64 arrays
+        part = slice(begin, begin + _BLOCK)
+        tf64 = tf[part].astype(np.float32).astype(np.float64)
+        data[part] = idf[columns[part]].astype(np.float64) * (
+            tf64 / (norm[rows[part]] + tf64))
+    # entries are in row order, so a stable sort by column orders each column by row,
+    # as bm25s's sort on (column, row) does
+    sorter = np.argsort(columns, kind="stable")
     col_indptr = np.zeros(n_terms + 1, dtype=np.int64)
     np.cumsum(np.bincount(columns, minlength=n_terms), out=col_indptr[1:])
     bm25.scores = {"data": data[sorter], "indices": rows[sorter], "indptr": col_indptr,
