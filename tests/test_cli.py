@@ -125,3 +125,16 @@ def test_lookups_that_neither_embed_nor_judge_load_no_model(data_dir):
     done = subprocess.run([sys.executable, "-c", code, str(data_dir)], capture_output=True,
                           text=True, check=True)
     assert done.stdout.split()[-2:] == ["True", "True"]
+
+
+def test_one_shot_process_answers_as_the_in_process_call(data_dir, capsys):
+    """`python -m bot.cli ask` (the process path: preloading, no cyclic GC) prints what
+    `main([...])` prints."""
+    import subprocess
+    import sys
+
+    argv = ["ask", "How many people died in the fire?", "--json", "--data-dir", str(data_dir)]
+    code, expected = _json(capsys, argv)
+    done = subprocess.run([sys.executable, "-m", "bot.cli", *argv], capture_output=True,
+                          text=True, check=True)
+    assert code == 0 and json.loads(done.stdout) == expected
