@@ -35,18 +35,15 @@ import random
 import statistics
 import tempfile
 import time
-import uuid
 from dataclasses import asdict
-from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
 
 from bot.answer.core import FactChecker
 from bot.settings import Settings
-from index.build import build_signature
+from index.build import new_build
 from index.buildfiles import make_build_files, save_build_files
-from index.docstore import BuildInfo
 from index.embeddings import get_embeddings, model_id
 from index.store import add_vectors, chroma_client, docstore, open_collection
 from index.types import Article, Chunk, SourceMeta
@@ -120,11 +117,8 @@ def write_index(settings: Settings, articles: list[Article], chunks: list[Chunk]
             vec = vec / np.linalg.norm(vec)
         vectors.append(vec.tolist())
     store = docstore(settings)
-    build_id = datetime.now(UTC).strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:6]
-    info = BuildInfo(id=build_id, collection=f"factbot-{build_id}",
-                     created_at=datetime.now(UTC).isoformat(timespec="seconds"),
-                     model=model_id(settings), signature=build_signature(settings),
-                     roots=["benchmark"], status="building")
+    info = new_build(settings, ["benchmark"])
+    build_id = info.id
     store.start_build(info)
     collection = open_collection(chroma_client(settings), info.collection, create=True)
     by_id = {a.id: a for a in articles}

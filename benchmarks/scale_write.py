@@ -23,16 +23,13 @@ import json
 import logging
 import os
 import time
-import uuid
-from datetime import UTC, datetime
 from pathlib import Path
 
 import _corpus
 import numpy as np
 
 from bot.settings import Settings
-from index.build import build_signature
-from index.docstore import BuildInfo
+from index.build import new_build
 from index.embeddings import get_embeddings, model_id
 from index.store import chroma_client, docstore, open_collection
 
@@ -114,11 +111,8 @@ def main() -> None:
     store = docstore(settings)
     client = chroma_client(settings)
     if not state:
-        build_id = datetime.now(UTC).strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:6]
-        info = BuildInfo(id=build_id, collection=f"factbot-{build_id}",
-                         created_at=datetime.now(UTC).isoformat(timespec="seconds"),
-                         model=model_id(settings), signature=build_signature(settings),
-                         roots=["benchmark-archive"], status="building")
+        info = new_build(settings, ["benchmark-archive"])
+        build_id = info.id
         store.start_build(info)
         open_collection(client, info.collection, create=True)
         state = {"shape": shape, "build_id": build_id, "collection": info.collection,

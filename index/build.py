@@ -118,6 +118,21 @@ def build_signature(settings: Settings) -> str:
     return f"{model_id(settings)}|{settings.chunk_tokens}|{settings.chunk_overlap}"
 
 
+def new_build(settings: Settings, roots: list[str]) -> BuildInfo:
+    """The record of a build about to start: a fresh time-ordered id, its own collection."""
+    now = datetime.now(UTC)
+    build_id = now.strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:6]
+    return BuildInfo(
+        id=build_id,
+        collection=f"{COLLECTION_PREFIX}{build_id}",
+        created_at=now.isoformat(timespec="seconds"),
+        model=model_id(settings),
+        signature=build_signature(settings),
+        roots=roots,
+        status="building",
+    )
+
+
 @contextmanager
 def build_lock(settings: Settings) -> Iterator[None]:
     """An exclusive, non-blocking lock on the data dir (across processes).
@@ -233,17 +248,7 @@ class _Build:
         for failure in ingested.failures:
             log.warning("skipped %s: %s", failure.path, failure.reason)
 
-        now = datetime.now(UTC)
-        build_id = now.strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:6]
-        build = BuildInfo(
-            id=build_id,
-            collection=f"factbot-{build_id}",
-            created_at=now.isoformat(timespec="seconds"),
-            model=model_id(self.settings),
-            signature=build_signature(self.settings),
-            roots=[str(r) for r in roots],
-            status="building",
-        )
+        build = new_build(self.settings, [str(r) for r in roots])
         self.store.start_build(build)
         self.building = build
         collection = open_collection(self.client, build.collection, create=True)
@@ -494,6 +499,6 @@ def index_status_counts(settings: Settings, check_store: bool = False) -> dict:
 # BuildInProgressError is defined in index.errors (so index.pgstore can raise it).
 __all__ = [
     "BuildInProgressError", "BuildProgress", "BuildSummary", "StoreError", "build_index",
-    "build_lock", "build_signature", "index_status_counts", "last_build_roots",
+    "build_lock", "build_signature", "new_build", "index_status_counts", "last_build_roots",
     "orphan_collections", "uploads_dir",
 ]

@@ -34,6 +34,7 @@ from pathlib import Path
 
 import numpy as np
 
+from index.atomic import remove_trees
 from index.docstore import BuildInfo, DocStore
 from index.errors import BuildFilesError
 from index.lexical import CountsBuilder, LexicalIndex
@@ -323,16 +324,7 @@ def prune_build_dirs(data_dir: Path, known: Iterable[str]) -> list[Path]:
     """Remove `stale_build_dirs` when the data dir is writable; returns those removed."""
     if not _writable(data_dir):
         return []
-    removed = []
-    for folder in stale_build_dirs(data_dir, known):
-        try:
-            shutil.rmtree(folder)
-        except OSError as exc:
-            log.warning("could not remove %s: %s", folder, exc.strerror)
-            continue
-        log.info("removed the local files of retired build %s", folder.name)
-        removed.append(folder)
-    return removed
+    return remove_trees(stale_build_dirs(data_dir, known), "local files of retired build")
 
 
 def _entries_of(root: Path, build_ids: set[str]) -> list[Path]:

@@ -25,7 +25,7 @@ import os
 import shutil
 import sqlite3
 import tempfile
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -74,7 +74,33 @@ class BuildInfo:
     summary: dict | None = None
 
 
-class DocStore:
+class WholeBuildReads:
+    """Whole-build reads derived from `iter_articles` and `chunk_rows`, shared by the SQLite
+    docstore and its PostgreSQL twin (`index.pgstore.PgDocStore`)."""
+
+    def iter_articles(self, build_id: str) -> Iterator[Article]:
+        raise NotImplementedError
+
+    def chunk_rows(self, build_id: str) -> list[tuple[str, int, int, int]]:
+        raise NotImplementedError
+
+    def articles(self, build_id: str) -> dict[str, Article]:
+        """Every article of a build, texts included, by id in source-key order (loads the
+        whole build: for tests and small tools; readers use `get_articles`, `iter_articles`)."""
+        return {a.id: a for a in sorted(self.iter_articles(build_id),
+                                        key=lambda a: a.source_key)}
+
+    def chunks(self, build_id: str, articles: Mapping[str, Article]) -> list[Chunk]:
+        """All chunks of a build in (article id, index) order, text sliced from `articles`
+        (chunks of articles not given are left out)."""
+        return [
+            Chunk(aid, idx, start, end, articles[aid].text[start:end])
+            for aid, idx, start, end in sorted(self.chunk_rows(build_id))
+            if aid in articles
+        ]
+
+
+class DocStore(WholeBuildReads):
     """SQLite file `docstore.sqlite` under the data dir. One connection per call site."""
 
     TABLES = ("meta", "builds", "articles", "chunks")
@@ -347,20 +373,6 @@ class DocStore:
                 'SELECT article_id, idx, start, "end" FROM chunks WHERE build_id=?',
                 (build_id,))]
 
-    def articles(self, build_id: str) -> dict[str, Article]:
-        """Every article of a build, texts included, by id (loads the whole build: for tests
-        and small tools; readers use `get_articles` and `iter_articles`)."""
-        return {a.id: a for a in sorted(self.iter_articles(build_id),
-                                        key=lambda a: a.source_key)}
-
-    def chunks(self, build_id: str, articles: dict[str, Article]) -> list[Chunk]:
-        """All chunks of a build in (article id, index) order, text sliced from `articles`
-        (chunks of articles not given are left out)."""
-        return [
-            Chunk(aid, idx, start, end, articles[aid].text[start:end])
-            for aid, idx, start, end in sorted(self.chunk_rows(build_id))
-            if aid in articles
-        ]
 
 
 _ARTICLE_COLUMNS = (

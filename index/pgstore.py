@@ -32,11 +32,11 @@ import json
 import logging
 import os
 import threading
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from index.docstore import BuildInfo
+from index.docstore import BuildInfo, WholeBuildReads
 from index.errors import StoreError
 from index.types import Article, Chunk, SourceMeta
 
@@ -230,7 +230,7 @@ def _unavailable(exc: Exception, where: str) -> DatabaseUnavailableError:
     return DatabaseUnavailableError(f"the database {where} {reason}")
 
 
-class PgDocStore:
+class PgDocStore(WholeBuildReads):
     """The docstore in a PostgreSQL database (tables `factbot_*`), shared by several hosts."""
 
     TABLES = TABLES
@@ -614,21 +614,6 @@ class PgDocStore:
                 (build_id,))]
 
         return self._read(work, [])
-
-    def articles(self, build_id: str) -> dict[str, Article]:
-        """Every article of a build, texts included, by id in source-key order (loads the
-        whole build: for tests and small tools; readers use `get_articles`, `iter_articles`)."""
-        return {a.id: a for a in sorted(self.iter_articles(build_id),
-                                        key=lambda a: a.source_key)}
-
-    def chunks(self, build_id: str, articles: Mapping[str, Article]) -> list[Chunk]:
-        """All chunks of a build in (article id, index) order, text sliced from `articles`
-        (chunks of articles not given are left out)."""
-        return [
-            Chunk(aid, idx, start, end, articles[aid].text[start:end])
-            for aid, idx, start, end in sorted(self.chunk_rows(build_id))
-            if aid in articles
-        ]
 
 
 def _scalar(conn: psycopg.Connection, sql: str, params: Sequence[Any] = ()) -> Any:

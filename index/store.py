@@ -43,6 +43,7 @@ from chromadb.config import Settings as ChromaSettings
 from langchain_core.embeddings import Embeddings
 
 from bot.settings import Settings
+from index.atomic import remove_trees
 from index.buildfiles import BuildFiles, ensure_build_files, prune_build_dirs
 from index.docstore import BuildInfo, DocStore
 from index.embeddings import get_embeddings
@@ -548,13 +549,4 @@ def orphan_segment_dirs(settings: Settings) -> list[Path]:
 
 def remove_orphan_segment_dirs(settings: Settings) -> list[Path]:
     """Delete the folders of `orphan_segment_dirs`; returns those removed."""
-    removed = []
-    for folder in orphan_segment_dirs(settings):
-        try:
-            shutil.rmtree(folder)
-        except OSError as exc:
-            log.warning("could not remove unused segment folder %s: %s", folder, exc.strerror)
-            continue
-        log.info("removed unused segment folder %s", folder.name)
-        removed.append(folder)
-    return removed
+    return remove_trees(orphan_segment_dirs(settings), "unused segment folder")
